@@ -1,0 +1,188 @@
+"""Settings: one frozen object built from the environment when the app is created.
+
+Every rule number of domain.md lives here as a default that an administrator can override with an
+environment variable; code never carries these numbers as literals.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-do-not-use-in-production"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot produce a usable configuration."""
+
+
+def _derive_key(secret: str, purpose: str) -> bytes:
+    # Development only: derive distinct keys from the secret so `make run` needs no setup.
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+
+
+def _key(env: Mapping[str, str], name: str, secret: str, production: bool) -> bytes:
+    raw = env.get(name)
+    if raw:
+        key = base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4))
+        if len(key) != 32:
+            raise ConfigError(f"{name} must be 32 bytes, base64-encoded")
+        return key
+    if production:
+        raise ConfigError(f"{name} is required in production (32 random bytes, base64)")
+    return _derive_key(secret, name)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Working-day limits of domain.md §4–§5."""
+
+    sign_days: int = 1
+    return_window_days: int = 2
+    extension_max_count: int = 1
+    extension_max_days: int = 10
+    verify_bad_review_days: int = 1
+    rectify_bad_review_days: int = 15
+    urgent_hours: float = 8.0
+    case_days: Mapping[str, int] = field(
+        default_factory=lambda: {
+            "consult": 2,
+            "help": 10,
+            "suggestion": 10,
+            "complaint": 15,
+            "report": 15,
+        }
+    )
+    yellow_days: int = 1
+    yellow_fraction: float = 0.2
+    notice_after_days: int = 1
+    escalate_after_days: int = 5
+    publication_appeal_days: int = 5
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = DEV_SECRET
+    database_url: str = ""
+    redis_url: str | None = None
+    contact_key: bytes = b""
+    blind_index_key: bytes = b""
+    rate_base_url: str = "http://localhost:8000/rate/"
+    max_body_bytes: int = 64 * 1024
+    review_text_max: int = 2000
+    rate_token_ttl_days: int = 90
+    follow_up_window_days: int = 15
+    default_rating_enabled: bool = False
+    default_rating_days: int = 7
+    default_rating_level: int = 3
+    rating_options_file: str = str(ROOT / "config" / "rating_options.json")
+    public_rate_limit: int = 120  # requests per client address per window
+    public_rate_window_seconds: int = 60
+    pending_requeue_after_seconds: int = 60
+    job_retry_intervals: tuple[int, ...] = (10, 60, 300)
+    model_dir: str = str(ROOT / "instance" / "models")
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    indicator_weights: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "satisfaction": 0.35,
+            "rectification": 0.30,
+            "response": 0.15,
+            "resolution": 0.20,
+        }
+    )
+    basic_satisfaction_weight: float = 1.0
+    overdue_deduction: float = 2.0
+    testing: bool = False
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+    ) -> "Settings":
+        env = os.environ if env is None else env
+        app_env = env.get("APP_ENV", "development")
+        production = app_env == "production"
+        secret = env.get("SECRET_KEY")
+        if not secret:
+            if production:
+                raise ConfigError("SECRET_KEY is required in production; set the SECRET_KEY variable")
+            secret = DEV_SECRET
+        settings = cls(
+            env=app_env,
+            secret_key=secret,
+            database_url=env.get("DATABASE_URL") or _sqlite_default(),
+            redis_url=env.get("REDIS_URL") or None,
+            contact_key=_key(env, "CONTACT_ENCRYPTION_KEY", secret, production),
+            blind_index_key=_key(env, "BLIND_INDEX_KEY", secret, production),
+            rate_base_url=env.get("RATE_BASE_URL", cls.rate_base_url),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
+            review_text_max=_int(env, "REVIEW_TEXT_MAX", cls.review_text_max),
+            rate_token_ttl_days=_int(env, "RATE_TOKEN_TTL_DAYS", cls.rate_token_ttl_days),
+            follow_up_window_days=_int(env, "FOLLOW_UP_WINDOW_DAYS", cls.follow_up_window_days),
+            default_rating_enabled=env.get("DEFAULT_RATING_ENABLED", "0") in ("1", "true", "yes"),
+            default_rating_days=_int(env, "DEFAULT_RATING_DAYS", cls.default_rating_days),
+            rating_options_file=env.get("RATING_OPTIONS_FILE", cls.rating_options_file),
+            public_rate_limit=_int(env, "PUBLIC_RATE_LIMIT", cls.public_rate_limit),
+            public_rate_window_seconds=_int(
+                env, "PUBLIC_RATE_WINDOW_SECONDS", cls.public_rate_window_seconds
+            ),
+            model_dir=env.get("MODEL_DIR", cls.model_dir),
+            deadlines=_deadlines(env),
+            indicator_weights=_json(env, "INDICATOR_WEIGHTS", None)
+            or Settings.__dataclass_fields__["indicator_weights"].default_factory(),
+        )
+        if overrides:
+            known = {f.name for f in fields(cls)}
+            unknown = set(overrides) - known
+            if unknown:
+                raise ConfigError(f"unknown settings: {sorted(unknown)}")
+            settings = replace(settings, **overrides)
+        return settings
+
+
+def _sqlite_default() -> str:
+    instance = ROOT / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'feedback.db'}"
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _json(env: Mapping[str, str], name: str, default: Any) -> Any:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be JSON") from exc
+
+
+def _deadlines(env: Mapping[str, str]) -> Deadlines:
+    base = Deadlines()
+    values: dict[str, Any] = {}
+    for f in fields(Deadlines):
+        name = f"DEADLINE_{f.name.upper()}"
+        if f.name == "case_days":
+            values[f.name] = {**base.case_days, **(_json(env, name, {}) or {})}
+        elif name in env:
+            values[f.name] = type(getattr(base, f.name))(env[name])
+    return replace(base, **values)

@@ -1,0 +1,32 @@
+"""Blueprint registration and the request guards every API call passes."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, request
+from flask_smorest import Api
+
+from workers.queues import Dispatcher
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def register_blueprints(app: Flask, api: Api) -> None:
+    from service.api import departments, health, reviews, service_events
+
+    settings = app.extensions["settings"]
+    app.extensions["queue"] = Dispatcher(settings.redis_url, settings.job_retry_intervals)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for module in (departments, service_events, reviews):
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+    app.register_blueprint(health.bp)
+    app.before_request(require_json_body)
+    health.install_metrics(app)
+
+
+def require_json_body():
+    """400 bad_request for a body that is not declared JSON, before any schema sees it."""
+    if request.method in BODY_METHODS and request.path.startswith("/api/"):
+        if request.content_length and request.content_length > request.max_content_length:
+            abort(413)
+        if not request.is_json:
+            abort(400)

@@ -1,0 +1,60 @@
+"""Bearer-token authentication and role checks for the HTTP layer."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, request
+
+from service.domain.accounts import Scope, scope_for, user_for_token
+from service.extensions import db
+from service.models import User
+
+STAFF = ("admin", "operator", "dept_staff", "supervisor")  # auditors read the audit log only
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def current_user(optional: bool = False) -> User | None:
+    # Cached per request (not per app context: a test client may reuse one app context).
+    if getattr(request, "_feedback_user", None) is not None:
+        return request._feedback_user
+    token = bearer_token()
+    if token is None:
+        if optional and "Authorization" not in request.headers:
+            return None
+        abort(401)
+    user = user_for_token(db.session, token)
+    if user is None:
+        abort(401)
+    request._feedback_user = g.user = user
+    return user
+
+
+def require_role(user: User, roles: tuple[str, ...]) -> None:
+    if user.role not in roles:
+        abort(403)
+
+
+def roles_required(*roles: str):
+    """Authenticate, then allow only these roles; the user is in flask.g.user."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            require_role(current_user(), roles)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def current_scope() -> Scope:
+    return scope_for(g.user)

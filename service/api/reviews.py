@@ -1,0 +1,66 @@
+from flask import current_app, g
+from flask_smorest import Blueprint
+
+from service.api.auth import STAFF, current_scope, current_user, require_role, roles_required
+from service.api.ratelimit import limit_public
+from service.domain import reviews
+from service.domain.rating_options import load_catalog
+from service.extensions import db
+from service.models.types import utcnow
+from service.schemas.reviews import HumanTags, ReviewCreate, ReviewCreated, ReviewOut, ReviewPage, ReviewQuery
+from workers.queues import CLASSIFY, enqueue
+
+blp = Blueprint("reviews", __name__, description="评价（好差评）")
+
+
+@blp.route("/reviews", methods=["POST"])
+@blp.arguments(ReviewCreate)
+@blp.response(201, ReviewCreated)
+def submit_review(data):
+    """A citizen rates with the event's rate_token; an operator (Bearer token) rates by event_no."""
+    operator = current_user(optional=True)
+    if operator is None:
+        limit_public("reviews")
+    else:
+        require_role(operator, ("operator",))
+    settings = current_app.extensions["settings"]
+    review = reviews.submit_review(
+        db.session, settings, load_catalog(settings.rating_options_file), data, utcnow(), operator
+    )
+    after_review_committed(review)
+    return review
+
+
+def after_review_committed(review) -> None:
+    # Enqueued only after the commit: a worker must never look for a row that is not there yet.
+    if review.classification_state == "pending":
+        enqueue("workers.jobs.classify_review", review.id, queue=CLASSIFY)
+    if review.ticket_state == "pending":
+        enqueue("workers.jobs.open_ticket_for_review", review.id)
+
+
+@blp.route("/reviews", methods=["GET"])
+@roles_required(*STAFF)
+@blp.arguments(ReviewQuery, location="query")
+@blp.response(200, ReviewPage)
+def list_reviews(query):
+    filters = reviews.ReviewFilters(
+        department=query.get("department"), level=query.get("level"), tag=query.get("tag"),
+        bad=query.get("bad"), date_from=query.get("from_"), date_to=query.get("to"),
+    )
+    return reviews.list_reviews(db.session, current_scope(), filters, query["page"], query["per_page"])
+
+
+@blp.route("/reviews/<int:review_id>", methods=["GET"])
+@roles_required(*STAFF)
+@blp.response(200, ReviewOut)
+def get_review(review_id):
+    return reviews.get_review(db.session, current_scope(), review_id)
+
+
+@blp.route("/reviews/<int:review_id>/tags", methods=["PUT"])
+@roles_required("operator", "supervisor")
+@blp.arguments(HumanTags)
+@blp.response(200, ReviewOut)
+def label_review(data, review_id):
+    return reviews.set_human_tags(db.session, current_scope(), review_id, data["tags"], g.user)

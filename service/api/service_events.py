@@ -1,0 +1,40 @@
+from flask import current_app, g
+from flask_smorest import Blueprint
+
+from service.api.auth import STAFF, current_scope, roles_required
+from service.domain import service_events
+from service.domain.contacts import ContactCipher
+from service.extensions import db
+from service.models.types import utcnow
+from service.schemas.service_events import ServiceEventCreate, ServiceEventOut
+
+blp = Blueprint("service_events", __name__, description="办件")
+
+
+def cipher() -> ContactCipher:
+    settings = current_app.extensions["settings"]
+    return ContactCipher(settings.contact_key, settings.blind_index_key)
+
+
+def with_rate_url(event):
+    event.rate_url = current_app.extensions["settings"].rate_base_url + event.rate_token
+    return event
+
+
+@blp.route("/service-events", methods=["POST"])
+@roles_required("intake", "admin", "dept_staff")
+@blp.arguments(ServiceEventCreate)
+@blp.response(201, ServiceEventOut)
+def register_service_event(data):
+    settings = current_app.extensions["settings"]
+    event, created = service_events.register_service_event(
+        db.session, settings, cipher(), g.user, data, utcnow()
+    )
+    return with_rate_url(event), 201 if created else 200
+
+
+@blp.route("/service-events/<int:event_id>", methods=["GET"])
+@roles_required("intake", *STAFF)
+@blp.response(200, ServiceEventOut)
+def get_service_event(event_id):
+    return with_rate_url(service_events.get_service_event(db.session, current_scope(), event_id))

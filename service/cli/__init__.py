@@ -1,0 +1,10 @@
+"""Command-line groups: `flask --app wsgi <group> <command>`."""
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from service.cli import audit, demo, jobs, users
+
+    for module in (users, demo, audit, jobs):
+        app.cli.add_command(module.group)

@@ -1,0 +1,40 @@
+import importlib
+import json
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from workers.schedule import SCHEDULE
+
+group = click.Group("jobs", help="后台任务。")
+
+
+@group.command("run")
+@click.argument("name", required=False)
+@with_appcontext
+def run(name):
+    """Run one periodic job (or all of them) once, in this process."""
+    for job in SCHEDULE:
+        if name and not job.func.endswith(name):
+            continue
+        module_name, _, func_name = job.func.rpartition(".")
+        result = getattr(importlib.import_module(module_name), func_name)()
+        click.echo(json.dumps({"job": job.func, "result": result}, ensure_ascii=False, default=str))
+
+
+@group.command("worker")
+@click.option("--burst", is_flag=True, help="处理完队列后退出")
+@with_appcontext
+def worker(burst):
+    """Start an RQ worker on every queue, with jieba and the models loaded before forking."""
+    from rq import Worker
+
+    from workers import preload
+    from workers.queues import QUEUES
+
+    queue = current_app.extensions["queue"]
+    if queue.inline:
+        raise click.ClickException("REDIS_URL 未配置：无 Redis 时任务在进程内执行，无需 worker。")
+    preload.before_fork()
+    Worker([queue.queue(name) for name in QUEUES], connection=queue.redis).work(burst=burst)

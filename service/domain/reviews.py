@@ -1,0 +1,194 @@
+"""Ratings (好差评): one event, one rating; an optional follow-up; append-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from config.settings import Settings
+from service.domain.accounts import Scope
+from service.domain.audit import Entry, record
+from service.domain.departments import subtree_ids
+from service.domain.errors import AlreadyRated, Conflict, NotFound, ValidationFailed
+from service.domain.pagination import Page, paginate
+from service.domain.rating_options import OptionCatalog
+from service.domain.service_events import event_for_token
+from service.models import Review, ServiceEvent, User
+from service.models.review import DONE, NOT_NEEDED, PENDING
+
+TAGS = ("delay", "quality", "attitude")
+CITIZEN_CHANNELS = ("pc", "mobile", "miniprogram", "qrcode", "hall_pad", "hall_terminal", "sms")
+CHANNELS = CITIZEN_CHANNELS + ("hotline", "default")
+BAD_LEVELS = (1, 2)
+
+
+def is_bad_level(level: int) -> bool:
+    return level in BAD_LEVELS
+
+
+def submit_review(
+    session: Session,
+    settings: Settings,
+    catalog: OptionCatalog,
+    data: dict[str, Any],
+    now: datetime,
+    operator: User | None = None,
+) -> Review:
+    """Store a citizen's rating (by rate_token) or an operator's on the caller's behalf (by event_no)."""
+    event = _event_for(session, data, now, operator)
+    _check_content(settings, catalog, data, operator)
+    primary = session.scalar(
+        select(Review).where(Review.service_event_id == event.id, Review.seq == 0)
+    )
+    follow_up = bool(data.get("follow_up"))
+    if follow_up:
+        _check_follow_up(settings, primary, now)
+    elif primary is not None:
+        raise AlreadyRated("该办件已评价（一事一评）。")
+    is_bad = is_bad_level(data["level"])
+    # A bad follow-up opens a ticket only when the primary rating did not already open one.
+    needs_ticket = is_bad and not (follow_up and primary is not None and primary.is_bad)
+    review = Review(
+        service_event_id=event.id,
+        department_id=event.department_id,
+        seq=1 if follow_up else 0,
+        level=data["level"],
+        is_bad=is_bad,
+        channel=data["channel"],
+        options=list(dict.fromkeys(data.get("options") or [])),
+        options_version=catalog.version,
+        text=data.get("text"),
+        real_name=event.citizen_real_name,
+        submitted_by_id=operator.id if operator else None,
+        created_at=now,
+        classification_state=PENDING if (data.get("text") or "").strip() else DONE,
+        ticket_state=PENDING if needs_ticket else NOT_NEEDED,
+        effective_tags=_tag_string(catalog.tags_for(data["level"], data.get("options") or [])),
+    )
+    review.service_event = event
+    session.add(review)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        # Two submissions raced for the same (event, seq): the unique constraint decides.
+        session.rollback()
+        raise AlreadyRated("该办件已评价（一事一评）。") from exc
+    return review
+
+
+def _event_for(session: Session, data: dict, now: datetime, operator: User | None) -> ServiceEvent:
+    if operator is None:
+        if not data.get("rate_token"):
+            raise ValidationFailed("缺少评价凭证。", {"rate_token": ["缺少必填字段。"]})
+        return event_for_token(session, data["rate_token"], now)
+    if not data.get("event_no"):
+        raise ValidationFailed("代评需提供办件编号。", {"event_no": ["缺少必填字段。"]})
+    event = session.scalar(select(ServiceEvent).where(ServiceEvent.event_no == data["event_no"]))
+    if event is None:
+        raise NotFound("办件不存在。")
+    return event
+
+
+def _check_content(settings: Settings, catalog: OptionCatalog, data: dict, operator) -> None:
+    errors: dict[str, list[str]] = {}
+    allowed_channels = ("hotline",) if operator else CITIZEN_CHANNELS
+    if data["channel"] not in allowed_channels:
+        errors["channel"] = [f"此入口可用的渠道：{', '.join(allowed_channels)}"]
+    unknown = [c for c in data.get("options") or [] if c not in catalog.codes_for(data["level"])]
+    if unknown:
+        errors["options"] = [f"该评价等级不支持的选项：{', '.join(unknown)}"]
+    if data.get("text") and len(data["text"]) > settings.review_text_max:
+        errors["text"] = [f"长度不能超过 {settings.review_text_max}。"]
+    if errors:
+        raise ValidationFailed("评价内容校验未通过。", errors)
+
+
+def _check_follow_up(settings: Settings, primary: Review | None, now: datetime) -> None:
+    if primary is None:
+        raise Conflict("尚未评价，不能追评。", {"follow_up": ["请先提交首次评价。"]})
+    if now > primary.created_at + timedelta(days=settings.follow_up_window_days):
+        raise Conflict(f"追评须在首次评价后 {settings.follow_up_window_days} 天内提交。")
+
+
+def _tag_string(tags) -> str:
+    ordered = [t for t in TAGS if t in set(tags)]
+    return "," + ",".join(ordered) + ("," if ordered else "")
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    department: str | None = None
+    level: int | None = None
+    tag: str | None = None
+    bad: bool | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+def list_reviews(session: Session, scope: Scope, filters: ReviewFilters, page: int, per_page: int) -> Page:
+    stmt = select(Review).where(Review.department_id.in_(subtree_ids(session, scope, filters.department)))
+    if filters.level is not None:
+        stmt = stmt.where(Review.level == filters.level)
+    if filters.bad is not None:
+        stmt = stmt.where(Review.is_bad.is_(filters.bad))
+    if filters.tag:
+        stmt = stmt.where(Review.effective_tags.contains(f",{filters.tag},", autoescape=True))
+    if filters.date_from:
+        stmt = stmt.where(Review.created_at >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(Review.created_at < filters.date_to)
+    return paginate(session, stmt.order_by(Review.id.desc()), page, per_page)
+
+
+def get_review(session: Session, scope: Scope, review_id: int) -> Review:
+    review = session.get(Review, review_id)
+    if review is None or not scope.allows(review.service_event.department):
+        raise NotFound("评价不存在。")
+    return review
+
+
+def set_human_tags(session: Session, scope: Scope, review_id: int, tags: list[str], actor: User) -> Review:
+    """The human label is kept beside the model's and wins wherever tags are counted."""
+    review = get_review(session, scope, review_id)
+    before = review.human_tags
+    review.human_tags = [t for t in TAGS if t in set(tags)]
+    review.effective_tags = _tag_string(review.human_tags)
+    record(session, Entry(actor=actor.name, action="review_tags_labelled", entity_type="review",
+                          entity_id=review.id, data={"before": before, "after": review.human_tags}))
+    session.commit()
+    return review
+
+
+def apply_default_ratings(session: Session, settings: Settings, catalog: OptionCatalog, now: datetime) -> int:
+    """When enabled, rate events left unrated past the window as 基本满意, flagged is_default.
+
+    Set-based and idempotent: an event that has any primary rating is never touched again.
+    """
+    if not settings.default_rating_enabled:
+        return 0
+    cutoff = now - timedelta(days=settings.default_rating_days)
+    rated = exists().where(and_(Review.service_event_id == ServiceEvent.id, Review.seq == 0))
+    events = session.execute(
+        select(ServiceEvent.id, ServiceEvent.department_id, ServiceEvent.citizen_real_name)
+        .where(ServiceEvent.completed_at < cutoff, ~rated)
+    ).all()
+    rows = [
+        {
+            "service_event_id": e.id, "department_id": e.department_id, "seq": 0,
+            "level": settings.default_rating_level, "is_bad": is_bad_level(settings.default_rating_level),
+            "channel": "default", "options": [], "options_version": catalog.version, "text": None,
+            "is_default": True, "real_name": e.citizen_real_name, "created_at": now,
+            "excluded": False, "mismatch": False, "classification_state": DONE,
+            "classification_attempts": 0, "ticket_state": NOT_NEEDED, "effective_tags": ",",
+        }
+        for e in events
+    ]
+    if rows:
+        session.execute(insert(Review), rows)
+    session.commit()
+    return len(rows)

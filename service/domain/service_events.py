@@ -1,0 +1,105 @@
+"""Service events (办件): registered by department systems, each with its own rate token."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from config.settings import Settings
+from service.domain.accounts import Scope, scope_for
+from service.domain.contacts import ContactCipher, mask_name, mask_phone
+from service.domain.departments import require_department
+from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from service.models import ServiceEvent, User
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def fingerprint(data: dict[str, Any]) -> str:
+    """A stable hash of a request body, to tell an idempotent replay from a conflicting one."""
+
+    def default(value: Any) -> str:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        raise TypeError(type(value))
+
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=default)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def register_service_event(
+    session: Session,
+    settings: Settings,
+    cipher: ContactCipher,
+    actor: User,
+    data: dict[str, Any],
+    now: datetime,
+) -> tuple[ServiceEvent, bool]:
+    """Returns (event, created). The same body again returns the stored event; another is 409."""
+    print_ = fingerprint(data)
+    existing = session.scalar(select(ServiceEvent).where(ServiceEvent.event_no == data["event_no"]))
+    if existing is not None:
+        return _replay(existing, print_), False
+    department = require_department(session, data["department_code"])
+    if not scope_for(actor).allows(department):
+        raise Forbidden("只能登记本部门的办件。")
+    if data["completed_at"] > now + CLOCK_SKEW:
+        raise ValidationFailed("办结时间不能晚于当前时间。", {"completed_at": ["办结时间不能晚于当前时间。"]})
+    citizen = data.get("citizen") or {}
+    event = ServiceEvent(
+        event_no=data["event_no"],
+        department=department,
+        item_name=data["item_name"],
+        item_code=data.get("item_code"),
+        staff_no=data.get("staff_no"),
+        channel=data["channel"],
+        completed_at=data["completed_at"],
+        rate_token=secrets.token_urlsafe(24),
+        rate_token_expires_at=max(data["completed_at"], now) + timedelta(days=settings.rate_token_ttl_days),
+        citizen_name_enc=cipher.encrypt(citizen.get("name")),
+        citizen_phone_enc=cipher.encrypt(citizen.get("phone")),
+        citizen_phone_bidx=cipher.phone_index(citizen.get("phone")),
+        citizen_name_masked=mask_name(citizen.get("name")),
+        citizen_phone_masked=mask_phone(citizen.get("phone")),
+        citizen_real_name=bool(citizen.get("real_name", False)),
+        body_fingerprint=print_,
+        created_by_id=actor.id,
+    )
+    session.add(event)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another request registered the same event_no between our read and our insert.
+        session.rollback()
+        existing = session.scalar(select(ServiceEvent).where(ServiceEvent.event_no == data["event_no"]))
+        if existing is None:
+            raise
+        return _replay(existing, print_), False
+    return event, True
+
+
+def _replay(existing: ServiceEvent, print_: str) -> ServiceEvent:
+    if existing.body_fingerprint != print_:
+        raise Conflict("办件编号已存在且内容不同。", {"event_no": ["办件编号已存在且内容不同。"]})
+    return existing
+
+
+def get_service_event(session: Session, scope: Scope, event_id: int) -> ServiceEvent:
+    event = session.get(ServiceEvent, event_id)
+    if event is None or not scope.allows(event.department):
+        raise NotFound("办件不存在。")
+    return event
+
+
+def event_for_token(session: Session, rate_token: str, now: datetime) -> ServiceEvent:
+    event = session.scalar(select(ServiceEvent).where(ServiceEvent.rate_token == rate_token))
+    if event is None or event.rate_token_expires_at <= now:
+        raise NotFound("评价链接无效或已过期。")
+    return event

@@ -1,0 +1,44 @@
+from marshmallow import Schema, fields, validate
+
+from service.schemas.common import BaseSchema, StrictBoolean
+
+PHONE = validate.Regexp(r"^\+?[0-9 -]{5,20}$", error="电话号码格式不正确。")
+
+
+class CitizenIn(BaseSchema):
+    name = fields.String(validate=validate.Length(min=1, max=50))
+    phone = fields.String(validate=PHONE)
+    real_name = StrictBoolean(load_default=False)
+
+
+class ServiceEventCreate(BaseSchema):
+    event_no = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    department_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    item_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    item_code = fields.String(validate=validate.Length(max=64))
+    staff_no = fields.String(validate=validate.Length(max=64))
+    channel = fields.String(required=True, validate=validate.OneOf(("window", "online")))
+    completed_at = fields.AwareDateTime(required=True)
+    citizen = fields.Nested(CitizenIn)
+
+
+class CitizenOut(Schema):
+    name = fields.String(attribute="citizen_name_masked", allow_none=True)
+    phone = fields.String(attribute="citizen_phone_masked", allow_none=True)
+    real_name = fields.Boolean(attribute="citizen_real_name")
+
+
+class ServiceEventOut(Schema):
+    id = fields.Integer()
+    event_no = fields.String()
+    department_code = fields.Function(lambda e: e.department.code)
+    item_name = fields.String()
+    item_code = fields.String(allow_none=True)
+    staff_no = fields.String(allow_none=True)
+    channel = fields.String()
+    completed_at = fields.DateTime()
+    rate_token = fields.String()
+    rate_url = fields.String()
+    rate_token_expires_at = fields.DateTime()
+    citizen = fields.Function(lambda e: CitizenOut().dump(e))
+    created_at = fields.DateTime()

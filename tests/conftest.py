@@ -1,0 +1,150 @@
+"""Shared fixtures. The database is real: SQLite by default, PostgreSQL when TEST_DATABASE_URL is
+set (scripts/test.sh runs the suite on both). Redis tests use TEST_REDIS_URL."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from typing import Callable
+
+import flask_migrate
+import pytest
+from sqlalchemy import text
+
+from service.app import create_app
+from service.domain import accounts, departments
+from service.extensions import db
+
+TEST_DEPARTMENTS = [
+    ("ZJJ", "市住房和城乡建设局", None),
+    ("ZJJ-A", "物业管理科", "ZJJ"),
+    ("ZJJ-A1", "物业管理科一组", "ZJJ-A"),
+    ("ZJJ-B", "政务服务科", "ZJJ"),
+]
+
+
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
+
+
+def is_postgres() -> bool:
+    return bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+def make_app(url: str, **overrides):
+    settings = {
+        "database_url": url,
+        "redis_url": None,
+        "testing": True,
+        "public_rate_limit": 0,
+        "pending_requeue_after_seconds": 0,
+    }
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory) -> str:
+    return database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def _app(db_url, tmp_path_factory):
+    app = make_app(db_url, model_dir=str(tmp_path_factory.mktemp("models")))
+    with app.app_context():
+        if is_postgres():
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        flask_migrate.upgrade()  # the schema is made only by migrations, in tests too
+    return app
+
+
+def _clean(app) -> None:
+    with app.app_context():
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if is_postgres():
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+        db.session.remove()
+
+
+@pytest.fixture
+def app(_app):
+    ctx = _app.app_context()
+    ctx.push()
+    try:
+        yield _app
+    finally:
+        db.session.remove()
+        ctx.pop()
+        _clean(_app)
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def depts(session):
+    for code, name, parent in TEST_DEPARTMENTS:
+        departments.create_department(session, code, name, parent, actor="test")
+    return {code: departments.department_by_code(session, code) for code, _, _ in TEST_DEPARTMENTS}
+
+
+@pytest.fixture
+def make_token(session) -> Callable[..., str]:
+    counter = {"n": 0}
+
+    def make(role: str, department: str | None = None) -> str:
+        counter["n"] += 1
+        _, token = accounts.create_user(session, f"{role}-{counter['n']}", role, department)
+        return token
+
+    return make
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def intake_token(make_token, depts) -> str:
+    return make_token("intake")
+
+
+@pytest.fixture
+def register_event(client, intake_token):
+    """POST a service event through the API and return its JSON."""
+    counter = {"n": 0}
+
+    def register(department: str = "ZJJ-A", real_name: bool = False, **extra) -> dict:
+        counter["n"] += 1
+        body = {
+            "event_no": f"EV-{counter['n']:05d}",
+            "department_code": department,
+            "item_name": "物业专项维修资金使用审核",
+            "channel": "window",
+            "completed_at": "2026-11-20T10:00:00+08:00",
+            "citizen": {"name": "张三", "phone": "13800138000", "real_name": real_name},
+        }
+        body.update(extra)
+        response = client.post("/api/v1/service-events", json=body, headers=bearer(intake_token))
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return register
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)

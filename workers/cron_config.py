@@ -1,0 +1,12 @@
+"""Loaded by `rq cron workers.cron_config`: registers every row of workers.schedule.SCHEDULE."""
+
+import importlib
+
+from rq import cron
+
+from workers.schedule import SCHEDULE
+
+for job in SCHEDULE:
+    module_name, _, func_name = job.func.rpartition(".")
+    func = getattr(importlib.import_module(module_name), func_name)
+    cron.register(func, job.queue, interval=job.interval_seconds, job_timeout=job.timeout, name=job.func)

@@ -1,0 +1,95 @@
+"""Queue names and the one `enqueue()`.
+
+Without REDIS_URL a job runs inline, in this process, right away. With it, the job goes to an RQ
+queue. Either way a failure to run or to enqueue never fails the caller: the row it concerns stays
+in a pending state and the periodic `requeue_pending` job hands it out again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+DEFAULT = "default"
+CLASSIFY = "classify"
+PERIODIC = "periodic"
+QUEUES = (CLASSIFY, DEFAULT, PERIODIC)
+
+JOB_TIMEOUT = 120
+RESULT_TTL = 3600
+FAILURE_TTL = 7 * 24 * 3600
+
+
+class Dispatcher:
+    """Created unbound by the app factory; connects to Redis only on first use."""
+
+    def __init__(self, redis_url: str | None, retry_intervals: tuple[int, ...]) -> None:
+        self.redis_url = redis_url
+        self.retry_intervals = list(retry_intervals)
+        self._redis = None
+
+    @property
+    def inline(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def redis(self):
+        if self._redis is None and self.redis_url:
+            from redis import Redis
+
+            self._redis = Redis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        return self._redis
+
+    def queue(self, name: str):
+        from rq import Queue
+
+        return Queue(name, connection=self.redis)
+
+    def enqueue(self, func_path: str, *args: Any, queue: str = DEFAULT, job_id: str | None = None) -> bool:
+        if self.inline:
+            return _run_inline(func_path, args)
+        from redis.exceptions import RedisError
+        from rq import Retry
+
+        try:
+            self.queue(queue).enqueue(
+                func_path,
+                *args,
+                job_id=job_id,
+                retry=Retry(max=len(self.retry_intervals), interval=self.retry_intervals),
+                job_timeout=JOB_TIMEOUT,
+                result_ttl=RESULT_TTL,
+                failure_ttl=FAILURE_TTL,
+            )
+            return True
+        except RedisError as exc:
+            log.warning("enqueue %s%r failed, left pending for requeue: %s", func_path, args, exc)
+            return False
+
+    def ping(self) -> bool:
+        return True if self.inline else bool(self.redis.ping())
+
+
+def _run_inline(func_path: str, args: tuple) -> bool:
+    module_name, _, func_name = func_path.rpartition(".")
+    try:
+        getattr(importlib.import_module(module_name), func_name)(*args)
+        return True
+    except Exception:
+        # The row stays pending; requeue_pending retries it later, so nothing is dropped.
+        log.exception("inline job %s%r failed; left pending", func_path, args)
+        return False
+
+
+def dispatcher() -> Dispatcher:
+    return current_app.extensions["queue"]
+
+
+def enqueue(func_path: str, *args: Any, queue: str = DEFAULT, job_id: str | None = None) -> bool:
+    """Hand a job to the configured backend. Call only after the transaction has committed."""
+    return dispatcher().enqueue(func_path, *args, queue=queue, job_id=job_id)
