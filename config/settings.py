@@ -10,9 +10,10 @@ import base64
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-do-not-use-in-production"
@@ -108,7 +109,7 @@ class Settings:
     @classmethod
     def from_env(
         cls, env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
-    ) -> "Settings":
+    ) -> Settings:
         env = os.environ if env is None else env
         app_env = env.get("APP_ENV", "development")
         production = app_env == "production"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import event

@@ -4,8 +4,8 @@ set (scripts/test.sh runs the suite on both). Redis tests use TEST_REDIS_URL."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 import flask_migrate
 import pytest

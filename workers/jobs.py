@@ -7,8 +7,8 @@ worker process (never at import).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session

@@ -67,7 +67,7 @@ def metrics():
         lines += ["# HELP http_request_seconds Request latency.", "# TYPE http_request_seconds histogram"]
         for endpoint, counts in sorted(_latency.items()):
             cumulative = 0
-            for bound, n in zip(_BUCKETS, counts):
+            for bound, n in zip(_BUCKETS, counts, strict=False):
                 cumulative += n
                 lines.append(f'http_request_seconds_bucket{{endpoint="{endpoint}",le="{bound}"}} {cumulative}')
             total = cumulative + counts[len(_BUCKETS)]

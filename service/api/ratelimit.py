@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 
-from flask import abort, current_app, request
+from flask import current_app, request
 
 log = logging.getLogger(__name__)
 _local: dict[str, tuple[int, int]] = {}

@@ -10,17 +10,42 @@ from workers.schedule import SCHEDULE
 group = click.Group("jobs", help="后台任务。")
 
 
+def _run_one(job) -> None:
+    module_name, _, func_name = job.func.rpartition(".")
+    result = getattr(importlib.import_module(module_name), func_name)()
+    click.echo(json.dumps({"job": job.func, "result": result}, ensure_ascii=False, default=str))
+
+
 @group.command("run")
 @click.argument("name", required=False)
 @with_appcontext
 def run(name):
     """Run one periodic job (or all of them) once, in this process."""
     for job in SCHEDULE:
-        if name and not job.func.endswith(name):
-            continue
-        module_name, _, func_name = job.func.rpartition(".")
-        result = getattr(importlib.import_module(module_name), func_name)()
-        click.echo(json.dumps({"job": job.func, "result": result}, ensure_ascii=False, default=str))
+        if not name or job.func.endswith(name):
+            _run_one(job)
+
+
+@group.command("scheduler")
+@with_appcontext
+def scheduler():
+    """Embedded mode (no Redis): run the periodic jobs in this process on their intervals.
+
+    With Redis, use `rq cron workers.cron_config` and `flask --app wsgi jobs worker` instead.
+    """
+    import time
+
+    due = {job.func: 0.0 for job in SCHEDULE}
+    while True:
+        now = time.monotonic()
+        for job in SCHEDULE:
+            if now >= due[job.func]:
+                try:
+                    _run_one(job)
+                except Exception as exc:  # keep the loop alive; the next run retries
+                    click.echo(f"{job.func} failed: {exc}", err=True)
+                due[job.func] = now + job.interval_seconds
+        time.sleep(1)
 
 
 @group.command("worker")

@@ -21,7 +21,7 @@ class Department(db.Model):
     path: Mapped[str] = mapped_column(String(1024), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    parent: Mapped["Department | None"] = relationship(remote_side=[id])
+    parent: Mapped[Department | None] = relationship(remote_side=[id])
 
     @property
     def parent_code(self) -> str | None:

@@ -1,7 +1,14 @@
 from marshmallow import Schema, fields, validate
 
 from service.domain.reviews import CHANNELS, TAGS
-from service.schemas.common import BaseSchema, PaginationQuery, QueryMoment, StrictBoolean, StrictInteger, page_schema
+from service.schemas.common import (
+    BaseSchema,
+    PaginationQuery,
+    QueryMoment,
+    StrictBoolean,
+    StrictInteger,
+    page_schema,
+)
 
 
 class ReviewCreate(BaseSchema):
