@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import random
 import re
-import time as timer
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -478,21 +477,3 @@ def test_year_arrangement_validates_direct_construction():
         YearArrangement(2027, frozenset())
     with pytest.raises(CalendarFileError):
         YearArrangement(2027, frozenset({date(2027, 1, 1)}), frozenset({date(2027, 1, 5)}))
-
-
-# ------------------------------------------------------------------------------------------------
-# Speed (generous bounds: catches accidental per-call recomputation, not micro-regressions)
-
-
-def test_speed(cal27):
-    add_working_days(cal27, sh(2026, 3, 2, 10), 15)  # warm the per-year sets
-    started = timer.perf_counter()
-    for i in range(10_000):
-        add_working_days(cal27, sh(2026, 3, 2, 10) + timedelta(hours=i), 15)
-    per_call = (timer.perf_counter() - started) / 10_000
-    assert per_call < 200e-6, per_call
-    dispatched, due = sh(2026, 3, 2, 10), end_of(2026, 3, 23)
-    started = timer.perf_counter()
-    for _ in range(20_000):
-        yellow_from(cal27, dispatched, due)
-    assert (timer.perf_counter() - started) / 20_000 < 100e-6
