@@ -1,0 +1,33 @@
+# Developer commands. Each target is a thin wrapper over a script in scripts/, which also works
+# on its own from any directory.
+
+.PHONY: help venv run test bench lint clean distclean
+
+help:
+	@echo "make run     migrate, load demo data, serve on 127.0.0.1:$${PORT:-8000}"
+	@echo "make test    pytest on SQLite and on a throwaway PostgreSQL (ARGS=\"tests/api -x\")"
+	@echo "make bench   every bench/*/run.py with throwaway Redis and PostgreSQL"
+	@echo "make lint    ruff check ."
+	@echo "make clean   caches; make distclean also removes .venv"
+
+venv:
+	@bash scripts/venv.sh
+
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh $(ARGS)
+
+bench:
+	@bash scripts/bench.sh $(BENCH)
+
+lint: venv
+	.venv/bin/ruff check .
+
+clean:
+	find . -path ./.venv -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache bench/results/*.tmp
+
+distclean: clean
+	rm -rf .venv
