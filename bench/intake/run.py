@@ -1,0 +1,293 @@
+"""Review intake benchmark (issue 2): `.venv/bin/python -m bench.intake.run` from the repository root.
+
+Serves the app with gunicorn against a throwaway PostgreSQL + Redis, and drives it with wrk from a
+separate process: first `/healthz` (the ceiling of the stack), then `POST /api/v1/reviews` with a
+fresh rate token per request, at 16 and at 64 connections, for each gunicorn configuration asked
+for. Afterwards the reviews stored for each pass are counted and compared with the 2xx answers.
+Results: a summary on stdout and bench/results/intake.json.
+
+Targets (at 16 connections): intake ≥ 40% of the bare endpoint's requests/s, p99 ≤ 100 ms,
+zero errors, zero lost reviews.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import secrets
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, insert, select, text
+
+from bench.common import (
+    ROOT,
+    Gunicorn,
+    app_env,
+    ensure_wrk,
+    git_commit,
+    gunicorn,
+    log,
+    machine_info,
+    migrate,
+    now_iso,
+    run_wrk,
+    services,
+    write_result,
+)
+
+STATS_LUA = ROOT / "bench" / "wrk_stats.lua"
+REVIEWS_LUA = ROOT / "bench" / "intake" / "reviews.lua"
+TARGETS = {"min_ratio": 0.40, "max_p99_ms": 100.0, "connections": 16}
+DEPARTMENTS = [("BENCH-ZJJ", "基准测试住建局", None)] + [
+    (f"BENCH-ZJJ-{i}", f"基准测试科室{i}", "BENCH-ZJJ") for i in range(1, 7)
+]
+ITEMS = ("建筑工程施工许可证核发", "商品房预售许可", "不动产登记", "物业专项维修资金使用审核")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=20, help="seconds per wrk pass")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--high-connections", type=int, default=64, help="0 to skip that pass")
+    parser.add_argument("--configs", default="sync:3,sync:5,gthread:2x4",
+                        help="gunicorn configurations: sync:N or gthread:WxT, comma-separated")
+    return parser.parse_args(argv)
+
+
+def parse_config(spec: str) -> Gunicorn:
+    kind, _, size = spec.strip().partition(":")
+    if kind == "gthread":
+        workers, _, threads = size.partition("x")
+        return Gunicorn(workers=int(workers), worker_class="gthread", threads=int(threads or 4))
+    return Gunicorn(workers=int(size or 3), worker_class=kind)
+
+
+class Fixture:
+    """The departments, the intake account and the service events the benchmark rates."""
+
+    def __init__(self, database_url: str, workdir: Path) -> None:
+        from service.app import create_app
+
+        self.app = create_app({"database_url": database_url, "redis_url": None})
+        self.engine = create_engine(database_url)
+        self.workdir = workdir
+        self.run_id = secrets.token_hex(3)
+        with self.app.app_context():
+            self.department_ids, self.user_id = self._departments_and_account()
+
+    def _departments_and_account(self) -> tuple[list[int], int]:
+        from service.domain import accounts, departments
+        from service.extensions import db
+        from service.models import User
+
+        session = db.session
+        ids = []
+        for code, name, parent in DEPARTMENTS:
+            department = departments.department_by_code(session, code)
+            if department is None:
+                department = departments.create_department(session, code, name, parent, actor="bench")
+            ids.append(department.id)
+        user = session.scalar(select(User).where(User.name == "bench-intake"))
+        if user is None:
+            user, _token = accounts.create_user(session, "bench-intake", "intake")
+        return ids[1:], user.id
+
+    def register_events(self, label: str, count: int) -> tuple[Path, str]:
+        """Bulk-insert `count` events with unique tokens; returns the tokens file and event_no prefix."""
+        from service.models import ServiceEvent
+        from service.models.types import utcnow
+
+        prefix = f"BENCH-{self.run_id}-{label}-"
+        now = utcnow()
+        tokens = [secrets.token_urlsafe(24) for _ in range(count)]
+        rows = [
+            {
+                "event_no": f"{prefix}{i:07d}", "department_id": self.department_ids[i % len(self.department_ids)],
+                "item_name": ITEMS[i % len(ITEMS)], "item_code": None, "staff_no": f"S{i % 40:03d}",
+                "channel": "window" if i % 2 else "online", "completed_at": now - timedelta(hours=1),
+                "rate_token": token, "rate_token_expires_at": now + timedelta(days=90),
+                "citizen_name_enc": None, "citizen_phone_enc": None, "citizen_phone_bidx": None,
+                "citizen_name_masked": None, "citizen_phone_masked": None,
+                "citizen_real_name": i % 3 == 0, "body_fingerprint": token.ljust(64, "0")[:64],
+                "created_by_id": self.user_id, "created_at": now,
+            }
+            for i, token in enumerate(tokens)
+        ]
+        with self.engine.begin() as conn:
+            for start in range(0, len(rows), 5000):
+                conn.execute(insert(ServiceEvent.__table__), rows[start:start + 5000])
+        path = self.workdir / f"tokens-{label}.txt"
+        path.write_text("\n".join(tokens) + "\n")
+        return path, prefix
+
+    def reviews_for(self, prefix: str) -> int:
+        sql = text("SELECT count(*) FROM reviews r JOIN service_events e ON e.id = r.service_event_id "
+                   "WHERE e.event_no LIKE :p")
+        with self.engine.connect() as conn:
+            return conn.execute(sql, {"p": prefix + "%"}).scalar_one()
+
+    def total_reviews(self) -> int:
+        from service.models import Review
+
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(Review)).scalar_one()
+
+
+def figures(raw: dict) -> dict:
+    """The figures the issue asks for, from the JSON wrk_stats.lua printed."""
+    statuses = {int(k): v for k, v in raw.get("statuses", {}).items()}
+    ok = sum(n for code, n in statuses.items() if 200 <= code < 300)
+    sockets = sum(raw.get("socket_errors", {}).values())
+    latency = raw.get("latency_ms", {})
+    return {
+        "requests_per_sec": float(raw["requests_per_sec"]),
+        "p50_ms": float(latency["p50"]), "p90_ms": float(latency["p90"]),
+        "p95_ms": float(latency["p95"]), "p99_ms": float(latency["p99"]),
+        "max_ms": float(latency["max"]), "requests": raw["requests"], "responses_2xx": ok,
+        "non_2xx": sum(statuses.values()) - ok, "socket_errors": raw.get("socket_errors"),
+        "errors": sum(statuses.values()) - ok + sockets, "statuses": raw.get("statuses"),
+        "tokens_exhausted": raw.get("tokens_exhausted", 0), "wrk_stdout": raw.get("wrk_stdout"),
+    }
+
+
+def queue_lengths(redis_url: str | None) -> dict[str, int]:
+    if not redis_url:
+        return {}
+    from redis import Redis
+
+    redis = Redis.from_url(redis_url)
+    return {name: redis.llen(f"rq:queue:{name}") for name in ("classify", "default")}
+
+
+def measured(wrk: str, server: Gunicorn, url: str, script: Path, connections: int, duration: int,
+             script_args: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """One wrk pass plus what the machine did meanwhile: worker CPU per request, load average.
+
+    The benchmark shares its 2 cores with whatever else runs; the CPU figure does not depend on it.
+    """
+    load_before, cpu_before = os.getloadavg()[0], server.cpu_seconds()
+    raw = run_wrk(wrk, url, script, connections, duration, script_args=script_args)
+    result = figures(raw)
+    cpu = server.cpu_seconds() - cpu_before
+    result.update(worker_cpu_ms_per_request=round(cpu * 1000 / max(1, raw["requests"]), 2),
+                  loadavg_1m_before=round(load_before, 2), loadavg_1m_after=round(os.getloadavg()[0], 2))
+    return result, raw
+
+
+def bench_server(wrk: str, server: Gunicorn, fixture: Fixture, args, redis_url, workdir: Path) -> dict:
+    url = server.base_url
+    stats_only = workdir / "healthz.lua"
+    stats_only.write_text(STATS_LUA.read_text())
+    intake_script = workdir / "intake.lua"
+    intake_script.write_text(STATS_LUA.read_text() + "\n" + REVIEWS_LUA.read_text())
+    run_wrk(wrk, url + "/healthz", stats_only, args.connections, 3)  # warm-up
+    result = {"server": server.label, "command": " ".join(server.command()[1:]), "passes": {}}
+    for connections in [c for c in (args.connections, args.high_connections) if c]:
+        log(f"{server.label}: /healthz at {connections} connections for {args.duration}s")
+        healthz, _ = measured(wrk, server, url + "/healthz", stats_only, connections, args.duration)
+        # Intake never outruns the bare endpoint, so its rate bounds the tokens a pass can use.
+        count = math.ceil(healthz["requests_per_sec"] * args.duration * 1.05) + 2000
+        label = f"{server.label.replace(' ', '')}-c{connections}"
+        log(f"{server.label}: registering {count} service events")
+        tokens, prefix = fixture.register_events(label, count)
+        log(f"{server.label}: POST /api/v1/reviews at {connections} connections for {args.duration}s")
+        intake, raw = measured(wrk, server, url + "/api/v1/reviews", intake_script, connections,
+                               args.duration, script_args=(str(tokens), "2"))
+        stored = fixture.reviews_for(prefix)
+        intake.update(
+            requests_sent=raw.get("requests_sent"), reviews_in_db=stored,
+            reviews_lost=max(0, intake["responses_2xx"] - stored),
+            # Requests still in flight when wrk stopped are stored but never counted as answered.
+            stored_unanswered=max(0, stored - intake["responses_2xx"]),
+            tokens_registered=count,
+        )
+        result["passes"][str(connections)] = {
+            "healthz": healthz, "intake": intake,
+            "ratio": round(intake["requests_per_sec"] / healthz["requests_per_sec"], 3),
+        }
+    result["worker_rss_mb"] = server.rss_mb()
+    result["queue_lengths"] = queue_lengths(redis_url)
+    return result
+
+
+def verdict(result: dict, connections: int) -> dict:
+    run = result["passes"][str(connections)]
+    intake = run["intake"]
+    checks = {
+        "ratio_ge_40pct": run["ratio"] >= TARGETS["min_ratio"],
+        "p99_le_100ms": intake["p99_ms"] <= TARGETS["max_p99_ms"],
+        "zero_errors": intake["errors"] == 0,
+        "zero_lost_reviews": intake["reviews_lost"] == 0 and intake["tokens_exhausted"] == 0,
+    }
+    return {"met": all(checks.values()), **checks}
+
+
+def print_summary(results: list[dict], connections: int) -> None:
+    line = "{:<14} {:>5} {:>9} {:>8} {:>8} {:>8} {:>9} {:>7} {:>6} {:>11} {:>7} {:>5}"
+    print()
+    print(line.format("server", "conns", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms",
+                      "errors", "ratio", "db/2xx", "cpu ms", "load"))
+    for result in results:
+        for conns, run in result["passes"].items():
+            for name in ("healthz", "intake"):
+                f = run[name]
+                db = f"{f['reviews_in_db']}/{f['responses_2xx']}" if name == "intake" else ""
+                ratio = f"{run['ratio']:.0%}" if name == "intake" else ""
+                print(line.format(result["server"], conns, name, f"{f['requests_per_sec']:.0f}",
+                                  f"{f['p50_ms']:.1f}", f"{f['p95_ms']:.1f}", f"{f['p99_ms']:.1f}",
+                                  f["errors"], ratio, db, f"{f['worker_cpu_ms_per_request']:.2f}",
+                                  f"{f['loadavg_1m_before']:.1f}"))
+        rss = ", ".join(f"{v:.0f}" for k, v in result["worker_rss_mb"].items() if k != "master")
+        print(f"  {result['server']}: worker RSS MiB [{rss}]; queued jobs {result['queue_lengths']}; "
+              f"targets at c{connections}: {result['verdict']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    wrk = ensure_wrk()
+    if wrk is None:
+        log("wrk is not available and could not be installed")
+        return 2
+    servers = [parse_config(spec) for spec in args.configs.split(",") if spec.strip()]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp, services() as svc:
+        workdir = Path(tmp)
+        log("migrating the schema")
+        migrate(svc)
+        fixture = Fixture(svc.database_url, workdir)
+        env = app_env(svc, PUBLIC_RATE_LIMIT="0")
+        for server in servers:
+            with gunicorn(server, env, workdir / "gunicorn.log"):
+                result = bench_server(wrk, server, fixture, args, svc.redis_url, workdir)
+            result["verdict"] = verdict(result, args.connections)
+            results.append(result)
+        total_reviews = fixture.total_reviews()
+        fixture.engine.dispose()
+    best = max(results, key=lambda r: r["passes"][str(args.connections)]["ratio"])
+    data = {
+        "benchmark": "intake", "timestamp": now_iso(), "git": git_commit(), "machine": machine_info(),
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
+        "load_generator": "wrk 4.x (-t2, Lua: fresh rate token per request, response() status counts)",
+        "config": {"duration_s": args.duration, "connections": args.connections,
+                   "high_connections": args.high_connections, "wrk_threads": 2,
+                   "servers": [r["command"] for r in results], "targets": TARGETS,
+                   "env": {"APP_ENV": "development", "PUBLIC_RATE_LIMIT": "0",
+                           "REDIS_URL": "throwaway redis (jobs enqueued to RQ, no worker running)",
+                           "DATABASE_URL": "throwaway PostgreSQL (fsync off), psycopg 3"}},
+        "best_server": best["server"], "targets_met": best["verdict"]["met"],
+        "summary": best["passes"][str(args.connections)], "reviews_total_in_db": total_reviews,
+        "results": results,
+    }
+    print_summary(results, args.connections)
+    path = write_result("intake", data)
+    print(f"\nbest at c{args.connections}: {best['server']} — targets met: {best['verdict']['met']}; "
+          f"written {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
