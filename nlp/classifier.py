@@ -1,4 +1,10 @@
-"""The one trainable pipeline (TF-IDF -> logistic regression) used for tags, sentiment, dispatch."""
+"""The trainable pipelines: shared TF-IDF features, then per task
+
+- tags: TF-IDF + curated cue counts (nlp/lexicon.py) -> one-vs-rest logistic regression, with
+  per-tag thresholds tuned on group-aware out-of-fold probabilities;
+- sentiment: soft vote of LR, LinearSVC, SGD (modified Huber) and NB-LR;
+- dispatch: logistic regression.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, cross_val_predict
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import VotingClassifier
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
 
-from nlp.features import Doc, build_features, drop_fit_leftovers
+from nlp.features import Doc, build_features, drop_fit_leftovers, prepare
 
 TASKS = ("tags", "sentiment", "dispatch")
 TAGS = ("delay", "quality", "attitude")
@@ -42,24 +52,103 @@ class TrainedModel:
         """Probability per (text, label), columns in `self.labels` order."""
         if len(docs) == 0:
             return np.zeros((0, len(self.labels)))
-        proba = self.pipeline.predict_proba(list(docs))
+        proba = _predict_proba(self.pipeline, prepare(docs))
         classes = [str(c) for c in self.pipeline.classes_] if self.task != "tags" else self.labels
         order = [classes.index(label) for label in self.labels]
         return np.asarray(proba)[:, order]
 
 
+class NBLogisticRegression(ClassifierMixin, BaseEstimator):
+    """NB-LR (Wang & Manning 2012): logistic regression on features scaled by the log-count
+    ratio of the two classes, computed on binarised features with add-`alpha` smoothing."""
+
+    def __init__(self, C: float = 4.0, alpha: float = 1.0, random_state: int | None = None) -> None:
+        self.C, self.alpha, self.random_state = C, alpha, random_state
+
+    def fit(self, X, y) -> NBLogisticRegression:
+        X = sparse.csr_matrix(X)
+        self.classes_, yi = np.unique(y, return_inverse=True)
+        binary = X.copy()
+        binary.data = np.ones_like(binary.data)
+        p = self.alpha + np.asarray(binary[yi == 1].sum(axis=0)).ravel()
+        q = self.alpha + np.asarray(binary[yi == 0].sum(axis=0)).ravel()
+        self.ratio_ = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+        self.model_ = LogisticRegression(C=self.C, solver="liblinear", random_state=self.random_state)
+        self.model_.fit(self._scale(X), yi)
+        return self
+
+    def _scale(self, X):
+        return sparse.csr_matrix(X).multiply(self.ratio_).tocsr()
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.model_.predict_proba(self._scale(X))
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class SigmoidSVC(ClassifierMixin, BaseEstimator):
+    """LinearSVC with a fixed logistic squashing of its margin, so it can take part in soft voting."""
+
+    def __init__(self, C: float = 0.3, scale: float = 2.0, random_state: int | None = None) -> None:
+        self.C, self.scale, self.random_state = C, scale, random_state
+
+    def fit(self, X, y) -> SigmoidSVC:
+        self.model_ = LinearSVC(C=self.C, random_state=self.random_state).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-self.scale * self.model_.decision_function(X)))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+
+
+def _sentiment_estimator(seed: int):
+    """Soft vote of the best configuration of each family, chosen by 5-fold CV on the training
+    split only (bench/nlp/sentiment_experiments.py): LR C=4, LinearSVC C=0.3, SGD modified-huber
+    alpha=1e-4, NB-LR C=4."""
+    return VotingClassifier(
+        [
+            ("lr", LogisticRegression(C=4.0, solver="liblinear", random_state=seed)),
+            ("svm", SigmoidSVC(C=0.3, random_state=seed)),
+            ("sgd", SGDClassifier(loss="modified_huber", alpha=1e-4, max_iter=50, tol=None,
+                                  random_state=seed)),
+            ("nblr", NBLogisticRegression(C=4.0, random_state=seed)),
+        ],
+        voting="soft",
+    )
+
+
+def _predict_proba(pipeline: Pipeline, docs: list[Doc]) -> np.ndarray:
+    """`pipeline.predict_proba` without the per-call machinery (joblib dispatch, output wrappers)
+    around our own prepare -> FeatureUnion -> model layout; any other layout goes the normal way."""
+    steps = [name for name, _ in pipeline.steps]
+    union = pipeline.named_steps.get("tfidf")
+    if steps != ["prepare", "tfidf", "model"] or not isinstance(union, FeatureUnion) \
+            or union.transformer_weights:
+        return pipeline.predict_proba(docs)
+    blocks = [t.transform(docs) for _, t in union.transformer_list if t not in ("drop", "passthrough")]
+    X = sparse.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+    return pipeline.named_steps["model"].predict_proba(X)
+
+
 def _estimator(task: str, seed: int):
     if task == "tags":
-        base = LogisticRegression(C=8.0, class_weight="balanced", solver="liblinear", random_state=seed)
+        # C chosen by group-aware CV on the training rows (bench/nlp/tags_experiments.py).
+        base = LogisticRegression(C=32.0, class_weight="balanced", solver="liblinear", random_state=seed)
         return OneVsRestClassifier(base)
     if task == "sentiment":
-        return LogisticRegression(C=2.0, solver="liblinear", random_state=seed)
+        return _sentiment_estimator(seed)
     # Dispatch: departments are unbalanced; balanced weights keep small ones reachable.
     return LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, random_state=seed)
 
 
 def build_pipeline(task: str, seed: int = 0) -> Pipeline:
-    features = build_features()
+    # Tags also get the curated cue-word counts (with negation); see nlp/lexicon.py.
+    features = build_features(lexicon=task == "tags")
     return Pipeline([*features.steps, ("model", _estimator(task, seed))])
 
 
@@ -93,10 +182,25 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, dict]:
     return best, stats
 
 
-def tune_tag_thresholds(docs: list[Doc], labels: Sequence, seed: int = 0, folds: int = 4):
-    """Per-tag thresholds from out-of-fold probabilities on the training data only."""
+def cv_groups(docs: Sequence[Doc], groups: Sequence | None, folds: int) -> list:
+    """Groups for GroupKFold: the given ones if there are enough, else one group per distinct text.
+
+    Generated training data records which fragment sub-pool each row came from, so validation
+    folds share no fragment with the rows they are scored by (rows of the same template would
+    otherwise sit on both sides and make thresholds look better than they generalise).
+    User-supplied files have no groups; identical texts are then at least kept together.
+    """
+    if groups is not None and len(set(groups)) >= folds:
+        return list(groups)
+    return [d.text for d in docs]
+
+
+def tune_tag_thresholds(docs: list[Doc], labels: Sequence, seed: int = 0, folds: int = 4,
+                        groups: Sequence | None = None):
+    """Per-tag thresholds from group-aware out-of-fold probabilities on the training data only."""
     y = tags_matrix(labels)
-    cv = KFold(n_splits=folds, shuffle=True, random_state=seed)
+    g = cv_groups(docs, groups, folds)
+    cv = list(GroupKFold(n_splits=folds).split(docs, y, g))
     oof = cross_val_predict(build_pipeline("tags", seed), docs, y, cv=cv, method="predict_proba")
     thresholds, validation = {}, {}
     for j, tag in enumerate(TAGS):

@@ -147,6 +147,18 @@ def read_seed_tags(holdout: bool = False):
     return read_labelled_file(SEED_TAGS_HOLDOUT if holdout else SEED_TAGS, "tags")
 
 
+def read_seed_tag_groups() -> list[str]:
+    """The "group" field of the shipped training rows, aligned with `read_seed_tags()`.
+
+    Each group is the fragment sub-pool the row was generated from (see build_seed.py).
+    """
+    groups = []
+    for row in _read_rows(SEED_TAGS):
+        if str(row.get("text") or "").strip():
+            groups.append(str(row.get("group", "")))
+    return groups
+
+
 def _in_holdout(text: str, percent: int = 10) -> bool:
     # Hash-based split: stable across runs and Python versions, and duplicates stay together.
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent

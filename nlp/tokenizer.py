@@ -32,6 +32,8 @@ _JUNK = re.compile(
     "\U0001f000-\U0001faff\U000e0000-\U000e007f]+"
 )
 _SPACES = re.compile(r"\s+")
+# U+FF01..U+FF5E -> U+0021..U+007E and the ideographic space, exactly as NFKC maps them.
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 # A token made only of punctuation, symbols or spaces carries no word-level signal.
 _NOISE_TOKEN = re.compile(r"^[\W_]+$")
 
@@ -55,7 +57,11 @@ def normalise(text: str | None) -> str:
     if not text:
         return ""
     text = str(text)[:MAX_CHARS]
-    text = unicodedata.normalize("NFKC", text)
+    # Full-width ASCII ("，", "１２３", "ＯＫ") is what usually makes citizen text non-NFKC; mapping
+    # it with a C-level table first lets the cheap is_normalized check skip NFKC for most texts.
+    text = text.translate(_FULL_WIDTH)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     text = _JUNK.sub(" ", text)
     # zhconv is a pure-Python longest-match; skip it for the usual all-Simplified text.
     if not _traditional_chars().isdisjoint(text):
@@ -99,13 +105,24 @@ def preload() -> None:
     segment("预热分词")
 
 
+# token -> kept? Words repeat heavily, so one dict lookup replaces the stop-word and regex tests.
+_keep: dict[str, bool] = {}
+_KEEP_CACHE_MAX = 200_000
+
+
+def _kept(word: str) -> bool:
+    keep = word not in stopwords() and not word.isspace() and not _NOISE_TOKEN.match(word)
+    if len(_keep) < _KEEP_CACHE_MAX:
+        _keep[word] = keep
+    return keep
+
+
 def segment(normalised: str) -> list[str]:
     """Cut already-normalised text into words, dropping stop words and punctuation."""
     if not normalised:
         return []
-    stop = stopwords()
-    words = get_tokenizer().lcut(normalised)
-    return [w for w in words if w not in stop and not w.isspace() and not _NOISE_TOKEN.match(w)]
+    get = _keep.get
+    return [w for w in get_tokenizer().lcut(normalised) if get(w) or (get(w) is None and _kept(w))]
 
 
 def tokenize(text: str | None) -> list[str]:

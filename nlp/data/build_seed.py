@@ -5,6 +5,11 @@ Run from the repository root:  .venv/bin/python -m nlp.data.build_seed
 Every pool in seed_fragments.txt is split by position (each 4th line is held out), and held-out
 texts are composed only from held-out fragments, so the held-out metric is not inflated by
 near-duplicates of training texts. The generator is seeded, so the output is reproducible.
+
+Training pools are split once more into GROUPS sub-pools (again by position) and every training
+row is composed from a single sub-pool; its "group" field names that sub-pool. Threshold tuning
+uses GroupKFold on it, so validation folds share no fragment with the data they are scored by,
+exactly like the held-out split. The reader ignores the field.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ FRAGMENTS = DATA_DIR / "seed_fragments.txt"
 TRAIN_FILE = DATA_DIR / "seed_tags.jsonl"
 HOLDOUT_FILE = DATA_DIR / "seed_tags_holdout.jsonl"
 TAGS = ("delay", "quality", "attitude")
-SIZES = {"train": 1600, "holdout": 420}
+SIZES = {"train": 2400, "holdout": 700}
+GROUPS = 4
 SEEDS = {"train": 20261123, "holdout": 7}
 
 CONNECTORS = ["，", "。", "！", "，而且", "，还有", "；", " ", "...", "，另外", "。还有就是"]
@@ -47,6 +53,11 @@ def read_pools(path: Path = FRAGMENTS) -> dict[str, list[str]]:
 def split_pools(pools: dict[str, list[str]], split: str) -> dict[str, list[str]]:
     held = split == "holdout"
     return {k: [x for i, x in enumerate(v) if (i % 4 == 3) == held] for k, v in pools.items()}
+
+
+def sub_pools(pools: dict[str, list[str]], groups: int = GROUPS) -> list[dict[str, list[str]]]:
+    """Partition every (training) pool by position into `groups` disjoint sub-pools."""
+    return [{k: v[g::groups] for k, v in pools.items()} for g in range(groups)]
 
 
 def pick_labels(rng: random.Random) -> list[str]:
@@ -87,16 +98,28 @@ def compose(pools: dict[str, list[str]], labels: list[str], rng: random.Random) 
         body += rng.sample(pools[tag], 2 if rng.random() < 0.25 else 1)
     if not labels:
         kind = rng.random()
-        if kind < 0.35:
+        if kind < 0.25:
             body.append(rng.choice(pools["question"]))
+        elif kind < 0.45:
+            # Neutral statements and hard negatives ("想咨询一下房屋质量保修期多久").
+            body.append(rng.choice(pools["neutral"]))
+            if rng.random() < 0.4:
+                body.append(rng.choice(pools["question"]))
         else:
             dims = rng.sample(TAGS, rng.choice([1, 1, 2]))
             body += [rng.choice(pools[f"praise_{d}"]) for d in dims]
-    elif rng.random() < 0.3:
-        # Mixed verdicts ("态度还行就是慢"): praise on a dimension that is not complained about.
-        other = [t for t in TAGS if t not in labels]
-        if other:
-            body.insert(rng.randrange(len(body) + 1), rng.choice(pools[f"praise_{rng.choice(other)}"]))
+            if rng.random() < 0.2:
+                body.append(rng.choice(pools["neutral"]))
+    else:
+        if rng.random() < 0.3:
+            # Mixed verdicts ("态度还行就是慢"): praise on a dimension that is not complained about.
+            other = [t for t in TAGS if t not in labels]
+            if other:
+                body.insert(rng.randrange(len(body) + 1),
+                            rng.choice(pools[f"praise_{rng.choice(other)}"]))
+        if rng.random() < 0.15:
+            # A neutral clause or question next to the complaint must not add a tag.
+            body.append(rng.choice(pools[rng.choice(["neutral", "question"])]))
     rng.shuffle(body)
     if not minimal and rng.random() < 0.7:
         body.insert(0, rng.choice(pools["subject"]))
@@ -108,25 +131,31 @@ def compose(pools: dict[str, list[str]], labels: list[str], rng: random.Random) 
     return add_noise(text, rng)
 
 
-def sentences(pools: dict[str, list[str]]) -> list[dict]:
+def sentences(pools: dict[str, list[str]], split: str) -> list[dict]:
     rows = []
-    for line in pools.get("sentences", []):
+    for i, line in enumerate(pools.get("sentences", [])):
         labels, text = line.split("|", 1)
-        rows.append({"text": text, "labels": [] if labels == "-" else labels.split(",")})
+        group = "holdout" if split == "holdout" else f"g{i % GROUPS}"
+        rows.append({"text": text, "labels": [] if labels == "-" else labels.split(","),
+                     "group": group})
     return rows
 
 
 def build(split: str) -> list[dict]:
     pools = split_pools(read_pools(), split)
+    # Training rows are composed inside one sub-pool each (see the module docstring).
+    parts = sub_pools(pools) if split == "train" else [pools]
     rng = random.Random(SEEDS[split])
-    rows, seen = sentences(pools), set()
+    rows, seen = sentences(pools, split), set()
     seen.update(r["text"] for r in rows)
     while len(rows) < SIZES[split]:
+        g = rng.randrange(len(parts))
         labels = pick_labels(rng)
-        text = compose(pools, labels, rng)
+        text = compose(parts[g], labels, rng)
         if text not in seen:
             seen.add(text)
-            rows.append({"text": text, "labels": [t for t in TAGS if t in labels]})
+            rows.append({"text": text, "labels": [t for t in TAGS if t in labels],
+                         "group": "holdout" if split == "holdout" else f"g{g}"})
     rng.shuffle(rows)
     return rows
 
@@ -143,6 +172,10 @@ def main() -> None:
     holdout = [r for r in holdout if r["text"] not in overlap]
     write(train, TRAIN_FILE)
     write(holdout, HOLDOUT_FILE)
+    pools = read_pools()
+    for split in ("train", "holdout"):
+        sizes = {k: len(v) for k, v in split_pools(pools, split).items() if k in TAGS or k == "neutral"}
+        print(split, "fragments per pool:", sizes)
     for name, rows in (("train", train), ("holdout", holdout)):
         counts = {t: sum(t in r["labels"] for r in rows) for t in TAGS}
         print(name, len(rows), counts, "none:", sum(not r["labels"] for r in rows))

@@ -12,7 +12,7 @@ def _warm_jieba():
 
 @pytest.fixture(scope="session")
 def tags_model():
-    return train("tags", *datasets.read_seed_tags())
+    return train("tags", *datasets.read_seed_tags(), groups=datasets.read_seed_tag_groups())
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,116 @@
+"""Cue-word features with negation, the fast TF-IDF transform and group-aware tuning data."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from nlp import datasets, lexicon
+from nlp.classifier import cv_groups
+from nlp.data import build_seed
+from nlp.features import GramTfidf, char_analyzer, prepare, word_analyzer
+from nlp.lexicon import CueFeatures, describe
+from nlp.tokenizer import normalise
+
+
+def cues(text):
+    return describe(normalise(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "plain", "negated"),
+    [
+        ("没有拖延，很快办好了", "delay", 0, 1),
+        ("一点也没拖，三天就拿证了", "delay", 0, 1),
+        ("也不慢", "delay", 0, 1),
+        ("等了三个月还没办下来", "delay", 2, 0),
+        ("态度挺好就是慢", "delay", 1, 0),
+        ("没有发现渗水开裂", "quality", 0, 2),  # negation carries over to the adjacent cue
+        ("没办法，墙又裂了", "quality", 1, 0),  # but never across a clause boundary
+        ("墙面空鼓开裂", "quality", 2, 0),
+        ("不是质量问题", "quality", 0, 1),
+        ("没有不耐烦，解释得很清楚", "attitude", 0, 1),
+        ("互相推诿踢皮球", "attitude", 2, 0),
+        ("态度挺好的", "attitude", 0, 0),
+    ],
+)
+def test_cue_counts_with_negation(text, tag, plain, negated):
+    assert cues(text)[tag] == {"plain": plain, "negated": negated}
+
+
+def test_traditional_and_full_width_text_is_normalised_first():
+    assert cues("牆面開裂")["quality"]["plain"] == 1
+
+
+def test_cue_features_freeze_the_lexicon(monkeypatch):
+    feats = CueFeatures().fit(["x"])
+    before = feats.transform(prepare(["工作人员很凶"])).toarray()
+    monkeypatch.setitem(lexicon.CUES, "attitude", ("完全不同的词",))
+    after = pickle.loads(pickle.dumps(feats)).transform(prepare(["工作人员很凶"])).toarray()
+    assert (before == after).all() and before.sum() > 0
+    assert len(pickle.dumps(feats)) < 20_000
+    assert list(feats.get_feature_names_out())[:2] == ["cue_delay_plain", "cue_delay_negated"]
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("没有拖延，很快办好了", "delay"),
+        ("一点也没拖，当天就办结了", "delay"),
+        ("质量没问题，墙面没有开裂", "quality"),
+        ("没有推诿，工作人员很耐心", "attitude"),
+    ],
+)
+def test_negated_mentions_do_not_raise_the_tag(classifier, text, absent):
+    assert absent not in [t["tag"] for t in classifier.classify(text)["tags"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("态度挺好就是办得太慢，等了两个月", ["delay"]),
+        ("想咨询一下房屋质量保修期多久", []),
+    ],
+)
+def test_mixed_verdicts_and_hard_negatives(classifier, text, expected):
+    assert [t["tag"] for t in classifier.classify(text)["tags"]] == expected
+
+
+def test_fast_transform_matches_scikit_learn():
+    train = prepare(["墙面空鼓开裂", "办理很慢很慢", "态度很好", "墙面开裂漏水", "办理太慢"])
+    test = prepare(["", "墙面很慢很慢开裂", "完全陌生的字", "漏水"])
+    for analyzer in (word_analyzer, char_analyzer):
+        kw = dict(analyzer=analyzer, min_df=1, sublinear_tf=True, dtype=np.float32)
+        ours = GramTfidf(**kw).fit(train)
+        ref = TfidfVectorizer(**kw).fit(train)
+        a, b = ours.transform(test), ref.transform(test)
+        assert a.shape == b.shape and a.dtype == b.dtype
+        assert np.abs((a - b).toarray()).max() < 1e-6
+        assert ours.transform([]).shape == (0, len(ours.vocabulary_))
+
+
+def test_seed_groups_align_with_rows_and_sub_pools_are_disjoint():
+    texts, _ = datasets.read_seed_tags()
+    groups = datasets.read_seed_tag_groups()
+    assert len(groups) == len(texts) and len(set(groups)) == build_seed.GROUPS
+    pools = build_seed.split_pools(build_seed.read_pools(), "train")
+    parts = build_seed.sub_pools(pools)
+    for tag in ("delay", "quality", "attitude"):
+        seen = [set(p[tag]) for p in parts]
+        assert sum(map(len, seen)) == len(set().union(*seen)) == len(pools[tag])
+
+
+def test_pools_are_large_enough():
+    pools = build_seed.read_pools()
+    for split, floor in (("train", 60), ("holdout", 25)):
+        sizes = build_seed.split_pools(pools, split)
+        assert all(len(sizes[t]) >= floor for t in ("delay", "quality", "attitude"))
+    _, labels = datasets.read_seed_tags()
+    assert all(sum(t in row for row in labels) >= 300 for t in ("delay", "quality", "attitude"))
+
+
+def test_cv_groups_fall_back_to_texts():
+    docs = prepare(["a", "b", "a"])
+    assert cv_groups(docs, ["g1", "g1", "g2"], folds=4) == ["a", "b", "a"]
+    assert cv_groups(docs, ["g1", "g2", "g3"], folds=3) == ["g1", "g2", "g3"]
