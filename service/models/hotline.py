@@ -7,15 +7,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
 from service.models.department import Department
+from service.models.service_event import ServiceEvent
 from service.models.types import JSONType, UTCDateTime, utcnow
 
 CASE_TYPES = ("consult", "help", "complaint", "report", "suggestion")
+# Types that always open a ticket; consult and suggestion only when the operator asks (open_ticket).
+TICKET_TYPES = ("help", "complaint", "report")
+CASE_STATUSES = ("open", "closed", "duplicate", "merged")
 URGENCIES = ("normal", "urgent")
 SATISFACTION = ("satisfied", "basic", "unsatisfied")
 
 
 class HotlineCase(db.Model):
-    """A 12345 case (工单) forwarded to the bureau."""
+    """A 12345 case (工单) forwarded to the bureau.
+
+    `duplicate_of_id`: the same caller on the same open matter (重复件): no ticket of its own, the
+    original's clock keeps running. `parent_case_id`: merged under a parent case (并单) by an
+    operator; its own ticket is closed with outcome `merged` and the parent's ticket answers for it.
+    `matter_key` (hash of department, type and address or linked event) finds duplicates by index.
+    """
 
     __tablename__ = "hotline_cases"
 
@@ -38,6 +48,7 @@ class HotlineCase(db.Model):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("hotline_cases.id"))
     parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("hotline_cases.id"))
     status: Mapped[str] = mapped_column(String(16), default="open")
+    matter_key: Mapped[str | None] = mapped_column(String(64), index=True)
     body_fingerprint: Mapped[str] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -50,8 +61,15 @@ class HotlineCase(db.Model):
     model_version: Mapped[str | None] = mapped_column(String(128))
     classification_state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     classification_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    classified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Earliest time the periodic sweep may hand a pending row out again (backoff by attempts).
+    classification_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     department: Mapped[Department] = relationship()
+    service_event: Mapped[ServiceEvent | None] = relationship()
+    callbacks: Mapped[list[HotlineCallback]] = relationship(
+        order_by="HotlineCallback.id", viewonly=True
+    )
 
 
 class HotlineCallback(db.Model):

@@ -1,0 +1,74 @@
+from flask import g
+from flask_smorest import Blueprint
+
+from service.api.auth import STAFF, current_scope, roles_required
+from service.api.tickets import ticket_env
+from service.domain import hotline, hotline_followup
+from service.extensions import db
+from service.models.types import utcnow
+from service.schemas.hotline import (
+    CallbackCreate,
+    CallbackResult,
+    CaseCreate,
+    CaseCreated,
+    CaseOut,
+    CasePage,
+    CaseQuery,
+    MergeIn,
+)
+from workers.queues import CLASSIFY, enqueue
+
+blp = Blueprint("hotline", __name__, description="12345 诉求工单")
+
+
+@blp.route("/hotline/cases", methods=["POST"])
+@roles_required("operator")
+@blp.arguments(CaseCreate)
+@blp.response(201, CaseCreated)
+def create_case(data):
+    env = ticket_env()
+    view, created = hotline.create_case(db.session, env.settings, env.cipher, g.user, data, utcnow())
+    if created:
+        after_case_committed(view.id)
+    return view, 201 if created else 200
+
+
+def after_case_committed(case_id: int) -> None:
+    import workers.jobs
+
+    # Classification belongs to the NLP work; enqueue only once that job exists.
+    if hasattr(workers.jobs, "classify_case"):
+        enqueue("workers.jobs.classify_case", case_id, queue=CLASSIFY)
+
+
+@blp.route("/hotline/cases", methods=["GET"])
+@roles_required(*STAFF)
+@blp.arguments(CaseQuery, location="query")
+@blp.response(200, CasePage)
+def list_cases(query):
+    filters = {k: query.get(k) for k in ("department", "type", "status", "urgency")}
+    return hotline.list_cases(db.session, current_scope(), filters, query["page"], query["per_page"])
+
+
+@blp.route("/hotline/cases/<int:case_id>", methods=["GET"])
+@roles_required(*STAFF)
+@blp.response(200, CaseOut)
+def get_case(case_id):
+    return hotline.get_case(db.session, current_scope(), case_id)
+
+
+@blp.route("/hotline/cases/<int:case_id>/callback", methods=["POST"])
+@roles_required("operator")
+@blp.arguments(CallbackCreate)
+@blp.response(201, CallbackResult)
+def record_callback(data, case_id):
+    return hotline_followup.record_callback(db.session, ticket_env(), g.user, case_id, data, utcnow())
+
+
+@blp.route("/hotline/cases/<int:case_id>/merge", methods=["POST"])
+@roles_required("operator")
+@blp.arguments(MergeIn)
+@blp.response(200, CaseOut)
+def merge_cases(data, case_id):
+    """并单: merge open cases of the same department and type under this one."""
+    return hotline_followup.merge_cases(db.session, current_scope(), g.user, case_id, data["case_ids"], utcnow())

@@ -1,0 +1,59 @@
+from flask import abort, current_app
+from flask_smorest import Blueprint
+
+from service.api.auth import STAFF, current_scope, current_user, roles_required
+from service.api.ratelimit import limit_public
+from service.domain import ticket_actions, tickets
+from service.domain.contacts import ContactCipher
+from service.domain.notifications import LoggingSmsNotifier, Notifier
+from service.extensions import db
+from service.models.types import utcnow
+from service.schemas.tickets import TicketAction, TicketOut, TicketPage, TicketQuery
+
+blp = Blueprint("tickets", __name__, description="整改工单")
+
+
+def notifier() -> Notifier:
+    # Development adapter unless the app (or a test) installed another one.
+    return current_app.extensions.setdefault("notifier", LoggingSmsNotifier())
+
+
+def ticket_env() -> ticket_actions.TicketEnv:
+    settings = current_app.extensions["settings"]
+    cipher = ContactCipher(settings.contact_key, settings.blind_index_key)
+    return ticket_actions.TicketEnv(settings, cipher, notifier())
+
+
+@blp.route("/tickets", methods=["GET"])
+@roles_required(*STAFF)
+@blp.arguments(TicketQuery, location="query")
+@blp.response(200, TicketPage)
+def list_tickets(query):
+    filters = tickets.TicketFilters(
+        department=query.get("department"), status=query.get("status"), color=query.get("color"),
+        source=query.get("source"), provisional=query.get("provisional"),
+    )
+    return tickets.list_tickets(db.session, current_scope(), filters, query["page"], query["per_page"])
+
+
+@blp.route("/tickets/<int:ticket_id>", methods=["GET"])
+@roles_required(*STAFF)
+@blp.response(200, TicketOut)
+def get_ticket(ticket_id):
+    return tickets.get_ticket(db.session, current_scope(), ticket_id)
+
+
+@blp.route("/tickets/<int:ticket_id>/actions", methods=["POST"])
+@blp.arguments(TicketAction)
+@blp.response(200, TicketOut)
+def act_on_ticket(data, ticket_id):
+    """Staff act with a Bearer token; a citizen confirms with the event's rate_token and no token."""
+    user = current_user(optional=True)
+    if user is None:
+        if data["action"] != "confirm":
+            abort(401)
+        limit_public("ticket_confirm")
+        actor = ticket_actions.CITIZEN
+    else:
+        actor = ticket_actions.Actor.of(user)
+    return ticket_actions.perform_action(db.session, ticket_env(), ticket_id, data, actor, utcnow())

@@ -1,0 +1,167 @@
+"""Rectification tickets (整改工单): opening, listing and reading. One engine for both sources.
+
+Every 差评 (level 1–2, not excluded) opens a ticket for the rated event's department, due
+`rectify_bad_review_days` working days after dispatch; a real-name 差评 also gets a verification
+callback limit (`verify_due_at`, recorded by the `verify` action into `verified_at`). Every 12345
+help/complaint/report case — and consult/suggestion cases when the operator asks — opens one for
+the case's main department, due by type (or in working hours when urgent); see hotline.py.
+
+The clock starts at dispatch, i.e. when the ticket is opened. Actions live in ticket_actions.py,
+the periodic colouring in ticket_sweep.py, deadline arithmetic in deadlines.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import literal, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from config.settings import Settings
+from service.domain import calendar_store
+from service.domain.accounts import Scope
+from service.domain.audit import Entry, history, record
+from service.domain.deadlines import Term, apply_deadlines, review_term
+from service.domain.departments import subtree_ids
+from service.domain.errors import NotFound
+from service.domain.pagination import Page, paginate
+from service.domain.ticket_sweep import ACTOR as SWEEP_ACTOR
+from service.domain.ticket_sweep import NOTES as SWEEP_NOTES
+from service.domain.workdays import WorkCalendar
+from service.models import Department, HotlineCase, Review, Ticket
+from service.models.review import DONE, NOT_NEEDED
+from service.models.ticket import TicketEvent
+
+SYSTEM = "system"
+
+
+def new_ticket(
+    session: Session,
+    settings: Settings,
+    calendar: WorkCalendar,
+    *,
+    source: str,
+    department: Department,
+    term: Term,
+    now: datetime,
+    review: Review | None = None,
+    case: HotlineCase | None = None,
+    needs_verification: bool = False,
+    actor: str = SYSTEM,
+) -> Ticket:
+    """Add a dispatched ticket and its first history entry to the session; the caller commits."""
+    ticket = Ticket(
+        source=source,
+        review_id=review.id if review else None,
+        case_id=case.id if case else None,
+        department=department,
+        department_id=department.id,
+        status="dispatched",
+        dispatched_at=now,
+        clock_started_at=now,
+        term_days=term.days,
+        term_hours=term.hours,
+        extension_days=0,
+        pauses=[],
+        # A placeholder that apply_deadlines replaces with the real verification limit.
+        verify_due_at=now if needs_verification else None,
+        reopen_count=0,
+        extension_count=0,
+    )
+    apply_deadlines(calendar, settings, ticket, now)
+    session.add(ticket)
+    session.flush()
+    record(session, Entry(
+        actor=actor, action="open", entity_type="ticket", entity_id=ticket.id, to_state="dispatched",
+        at=now, note=f"派单至 {department.code}",
+        data={"source": source, "due_at": ticket.due_at.isoformat(),
+              "provisional": ticket.deadline_provisional},
+    ))
+    return ticket
+
+
+def open_ticket_for_review(session: Session, settings: Settings, review_id: int, now: datetime) -> dict[str, Any]:
+    """Open the ticket of a 差评. Idempotent: a second call for the same review does nothing."""
+    review = session.get(Review, review_id)
+    if review is None:
+        return {"review_id": review_id, "skipped": "not_found"}
+    existing = session.scalar(select(Ticket.id).where(Ticket.review_id == review.id))
+    if existing is not None:
+        return _mark(session, review, DONE, {"ticket_id": existing, "created": False})
+    if not review.is_bad or review.excluded:
+        return _mark(session, review, NOT_NEEDED, {"skipped": "not_bad_or_excluded"})
+    calendar = calendar_store.work_calendar(session)
+    # Set before new_ticket flushes: rows are written before the audit chain's lock is taken.
+    review.ticket_state = DONE
+    ticket = new_ticket(
+        session, settings, calendar, source="review", department=review.service_event.department,
+        term=review_term(settings), now=now, review=review, needs_verification=review.real_name,
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        # Two workers opened it at once: the unique review_id decided; the other one stands.
+        session.rollback()
+        existing = session.scalar(select(Ticket.id).where(Ticket.review_id == review_id))
+        return _mark(session, session.get(Review, review_id), DONE, {"ticket_id": existing, "created": False})
+    return {"review_id": review_id, "ticket_id": ticket.id, "created": True}
+
+
+def _mark(session: Session, review: Review, state: str, result: dict[str, Any]) -> dict[str, Any]:
+    if review.ticket_state != state:
+        review.ticket_state = state
+        session.commit()
+    return {"review_id": review.id, **result}
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    department: str | None = None
+    status: str | None = None
+    color: str | None = None
+    source: str | None = None
+    provisional: bool | None = None
+
+
+def list_tickets(session: Session, scope: Scope, filters: TicketFilters, page: int, per_page: int) -> Page:
+    stmt = select(Ticket).where(Ticket.department_id.in_(subtree_ids(session, scope, filters.department)))
+    if filters.status:
+        stmt = stmt.where(Ticket.status == filters.status)
+    if filters.color:
+        stmt = stmt.where(Ticket.color == filters.color)
+    if filters.source:
+        stmt = stmt.where(Ticket.source == filters.source)
+    if filters.provisional is not None:
+        stmt = stmt.where(Ticket.deadline_provisional == literal(filters.provisional))
+    return paginate(session, stmt.order_by(Ticket.id.desc()), page, per_page)
+
+
+def get_ticket(session: Session, scope: Scope, ticket_id: int) -> Ticket:
+    """A ticket with its history; outside the caller's scope it does not exist (404)."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or not scope.allows(ticket.department):
+        raise NotFound("工单不存在。")
+    ticket.history = ticket_history(session, ticket.id)
+    return ticket
+
+
+def ticket_history(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+    """Transitions (per-ticket audit entries) and the sweep's reminders, notices and escalations
+    (ticket_events, each covered by a batch audit entry of its run), in time order."""
+    entries = [
+        {"action": e.action, "from": e.from_state, "to": e.to_state, "actor": e.actor, "at": e.at,
+         "note": e.note}
+        for e in history(session, "ticket", ticket_id)
+    ]
+    events = session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    ).all()
+    entries += [
+        {"action": action, "from": e.status, "to": e.status, "actor": SWEEP_ACTOR, "at": e.at,
+         "note": SWEEP_NOTES.get(action)}
+        for e in events for action in e.actions.split(",")
+    ]
+    return sorted(entries, key=lambda entry: entry["at"])  # stable: same-moment entries keep order

@@ -1,0 +1,113 @@
+from marshmallow import Schema, fields, validate
+
+from service.models.hotline import CASE_STATUSES, CASE_TYPES, SATISFACTION, URGENCIES
+from service.schemas.common import BaseSchema, PaginationQuery, StrictBoolean, StrictInteger, page_schema
+from service.schemas.service_events import PHONE
+
+
+class CallerIn(BaseSchema):
+    name = fields.String(validate=validate.Length(min=1, max=50))
+    phone = fields.String(validate=PHONE)
+    anonymous = StrictBoolean(load_default=False)
+
+
+class CaseCreate(BaseSchema):
+    case_no = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    type = fields.String(required=True, validate=validate.OneOf(CASE_TYPES))
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    content = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    department_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    co_department_codes = fields.List(
+        fields.String(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=20)
+    )
+    caller = fields.Nested(CallerIn)
+    address = fields.String(validate=validate.Length(max=500))
+    received_at = fields.AwareDateTime(required=True)
+    event_no = fields.String(validate=validate.Length(min=1, max=64))
+    # consult and suggestion cases open a ticket only when the operator asks for one.
+    open_ticket = StrictBoolean(load_default=False)
+
+
+class CaseCreated(Schema):
+    id = fields.Integer()
+    case_no = fields.String()
+    ticket_id = fields.Function(lambda v: v.ticket.id if v.ticket else None)
+    duplicate_of = fields.Function(lambda v: v.duplicate_of.id if v.duplicate_of else None)
+    duplicate_of_case_no = fields.Function(lambda v: v.duplicate_of.case_no if v.duplicate_of else None)
+    due_at = fields.Function(lambda v: v.ticket.due_at.isoformat() if v.ticket else None)
+    deadline_provisional = fields.Function(lambda v: v.ticket.deadline_provisional if v.ticket else None)
+    status = fields.String()
+
+
+class CallerOut(Schema):
+    case_id = fields.Integer()
+    case_no = fields.String()
+    relation = fields.String()
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    anonymous = fields.Boolean()
+
+
+class CallbackOut(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    solved = fields.Boolean()
+    satisfaction = fields.String()
+    unit_at_fault = fields.Boolean()
+    valid = fields.Boolean()
+    note = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class CaseSummary(Schema):
+    id = fields.Integer()
+    case_no = fields.String()
+    status = fields.String()
+    type = fields.String()
+    urgency = fields.String()
+    content = fields.String()
+    department_code = fields.Function(lambda v: v.department.code)
+    co_department_codes = fields.List(fields.String())
+    caller = fields.Function(lambda v: {"name": v.caller_name_masked, "phone": v.caller_phone_masked,
+                                        "anonymous": v.caller_anonymous})
+    address = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    event_no = fields.Function(lambda v: v.service_event.event_no if v.service_event else None)
+    duplicate_of_id = fields.Integer(allow_none=True)
+    parent_case_id = fields.Integer(allow_none=True)
+    effective_tags = fields.Function(lambda v: [t for t in v.effective_tags.split(",") if t])
+    classification_state = fields.String()
+    created_at = fields.DateTime()
+
+
+class CaseOut(CaseCreated, CaseSummary):
+    ticket_status = fields.Function(lambda v: v.ticket.status if v.ticket else None)
+    callers = fields.List(fields.Nested(CallerOut))
+    callbacks = fields.List(fields.Nested(CallbackOut))
+
+
+class CaseQuery(PaginationQuery):
+    department = fields.String()
+    type = fields.String(validate=validate.OneOf(CASE_TYPES))
+    status = fields.String(validate=validate.OneOf(CASE_STATUSES))
+    urgency = fields.String(validate=validate.OneOf(URGENCIES))
+
+
+class CallbackCreate(BaseSchema):
+    solved = StrictBoolean(required=True)
+    satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
+    # 不满意 for a reason outside the unit (policy, the caller's own expectations) is not its fault.
+    unit_at_fault = StrictBoolean(load_default=True)
+    note = fields.String(validate=validate.Length(max=2000))
+
+
+class CallbackResult(CallbackOut):
+    ticket_id = fields.Function(lambda c: c.ticket.id if getattr(c, "ticket", None) else None)
+    ticket_status = fields.Function(lambda c: c.ticket.status if getattr(c, "ticket", None) else None)
+
+
+class MergeIn(BaseSchema):
+    case_ids = fields.List(StrictInteger(), required=True, validate=validate.Length(min=1, max=100))
+
+
+CasePage = page_schema(CaseSummary, "CasePage")

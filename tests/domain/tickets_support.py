@@ -1,0 +1,62 @@
+"""Helpers for the ticket and 12345 tests (not a test module)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from service.domain import accounts, reviews, ticket_actions, tickets
+from service.domain.contacts import ContactCipher
+from service.domain.notifications import InMemoryNotifier
+from service.domain.rating_options import load_catalog
+from service.models import Review, Ticket
+from tests.conftest import utc
+
+# Monday 2026-11-23 10:00 in Shanghai: a plain working week, 2026 is known to chinese-calendar.
+MONDAY = utc(2026, 11, 23, 2, 0)
+
+
+def settings_of(app):
+    return app.extensions["settings"]
+
+
+def env_of(app, notifier: InMemoryNotifier | None = None) -> ticket_actions.TicketEnv:
+    s = settings_of(app)
+    return ticket_actions.TicketEnv(s, ContactCipher(s.contact_key, s.blind_index_key), notifier)
+
+
+def actor(session, role: str, department: str | None = None) -> ticket_actions.Actor:
+    n = session.query(accounts.User).count() + 1
+    user, _ = accounts.create_user(session, f"{role}-{department or 'all'}-{n}", role, department)
+    return ticket_actions.Actor.of(user)
+
+
+def user(session, role: str, department: str | None = None):
+    n = session.query(accounts.User).count() + 1
+    return accounts.create_user(session, f"{role}-{department or 'all'}-{n}", role, department)[0]
+
+
+def bad_review(app, session, register_event, department: str = "ZJJ-A", real_name: bool = False,
+               level: int = 1, now: datetime = MONDAY) -> tuple[Review, dict]:
+    """A 差评 stored through the domain (no job enqueued), and the event JSON with its rate_token."""
+    event = register_event(department=department, real_name=real_name)
+    s = settings_of(app)
+    review = reviews.submit_review(
+        session, s, load_catalog(s.rating_options_file),
+        {"rate_token": event["rate_token"], "level": level, "channel": "mobile", "text": "办理超时"},
+        now,
+    )
+    return review, event
+
+
+def review_ticket(app, session, register_event, now: datetime = MONDAY, **kwargs) -> tuple[Ticket, dict]:
+    review, event = bad_review(app, session, register_event, now=now, **kwargs)
+    result = tickets.open_ticket_for_review(session, settings_of(app), review.id, now)
+    return session.get(Ticket, result["ticket_id"]), event
+
+
+def act(app, session, ticket_id: int, who, now: datetime, notifier=None, **data) -> Ticket:
+    return ticket_actions.perform_action(session, env_of(app, notifier), ticket_id, data, who, now)
+
+
+def later(moment: datetime, **delta) -> datetime:
+    return moment + timedelta(**delta)
