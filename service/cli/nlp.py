@@ -1,0 +1,224 @@
+"""`flask --app wsgi nlp …`: train, evaluate, classify (kept exactly as issue 3 names them),
+bootstrap, status, retrain, activate. The result is JSON on the last line of stdout; errors are one
+Chinese line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.domain.errors import DomainError
+from service.domain.pipeline import count_pending
+from service.extensions import db
+from service.models.types import utcnow
+
+log = logging.getLogger(__name__)
+group = click.Group("nlp", help="文本分类模型：训练、评估、批量分类。")
+TASKS = ("tags", "sentiment", "dispatch")
+BATCH = 256
+
+
+class CliError(click.ClickException):
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.message}", err=True)
+
+
+def _errors(func):
+    """Turn every expected failure into a clear message and exit 1; nothing half-done stays active.
+
+    The nlp stack (scikit-learn, jieba) is imported here, on use: `flask users …` and the other
+    command groups then start without it.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        import nlp
+
+        try:
+            return func(*args, **kwargs)
+        except (nlp.ClassificationError, DomainError) as exc:
+            db.session.rollback()
+            raise CliError(getattr(exc, "message", None) or str(exc)) from None
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            log.debug("database error", exc_info=True)
+            raise CliError(f"数据库不可用或未初始化，请先运行 flask --app wsgi db upgrade（{type(exc).__name__}）") from None
+        except OSError as exc:
+            raise CliError(f"文件读写失败：{exc.strerror or exc}（{exc.filename or ''}）") from None
+
+    return wrapper
+
+
+def _emit(result) -> None:
+    click.echo(json.dumps(result, ensure_ascii=False, default=str))
+
+
+def _settings():
+    return current_app.extensions["settings"]
+
+
+def _ensure(tasks: tuple[str, ...]) -> None:
+    """Commands that need models train the shipped defaults the first time, and say so."""
+    from service.domain import classification, nlp_training
+
+    missing = [t for t in tasks if t in nlp_training.DEFAULT_TASKS
+               and t not in classification.active_models(db.session)]
+    if missing:
+        click.echo(f"尚无已启用的 {'、'.join(missing)} 模型，正在用内置数据训练默认模型（约需一分钟）…", err=True)
+        nlp_training.bootstrap_defaults(db.session, _settings(), utcnow(), tasks=tuple(missing))
+
+
+@group.command("train")
+@click.option("--task", type=click.Choice(TASKS), required=True, help="tags、sentiment 或 dispatch")
+@click.option("--input", "input_path", required=True, help="CSV 或 JSON Lines，含 text 列和标签列")
+@click.option("--label-column", default=None, help="标签列名（默认 tags 为 labels，其余为 label）")
+@with_appcontext
+@_errors
+def train(task, input_path, label_column):
+    """Train on FILE, evaluate on a held-out split, then activate the new model."""
+    from service.domain import nlp_training
+
+    result = nlp_training.train_from_file(db.session, _settings(), task, input_path, utcnow(), label_column)
+    click.echo(f"已训练并启用 {task} 模型 {result['version']}（验证集：{result['holdout_source']}）", err=True)
+    _emit(result)
+
+
+@group.command("evaluate")
+@click.option("--task", type=click.Choice(TASKS), required=True)
+@click.option("--input", "input_path", required=True, help="带标签的 CSV 或 JSON Lines")
+@click.option("--label-column", default=None)
+@with_appcontext
+@_errors
+def evaluate(task, input_path, label_column):
+    """Per-label precision/recall/F1, macro-F1 and accuracy of the active model; trains nothing new."""
+    from service.domain import nlp_training
+
+    _ensure((task,))
+    _emit(nlp_training.evaluate_file(db.session, task, input_path, label_column))
+
+
+@group.command("classify")
+@click.option("--input", "input_path", required=True, help="CSV（text 列）、JSON Lines 或每行一条的 .txt")
+@click.option("--output", "output_path", required=True, help="输出 JSON Lines 文件")
+@with_appcontext
+@_errors
+def classify(input_path, output_path):
+    """Classify every row of FILE with the active models; one JSON object per input row."""
+    from service.domain import classification
+
+    texts = read_texts(Path(input_path))
+    _ensure(("tags", "sentiment"))
+    classifier = classification.current_classifier(db.session)
+    target = Path(output_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside the target and renamed at the end: a failure never leaves half an output.
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            for start in range(0, len(texts), BATCH):
+                chunk = texts[start:start + BATCH]
+                for text, result in zip(chunk, classifier.classify_batch(chunk), strict=True):
+                    row = {"text": text, "tags": result["tags"], "sentiment": result["sentiment"],
+                           "dispatch": result["dispatch"]}
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _emit({"input": str(input_path), "output": str(target), "rows": len(texts),
+           "model_version": classifier.model_version})
+
+
+def read_texts(path: Path) -> list[str]:
+    """Texts of a CSV (`text` column), JSON Lines (objects with `text`, or strings) or .txt file."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".json", ".txt"):
+        raise CliError(f"不支持的文件类型“{suffix}”，请使用 .csv、.jsonl 或 .txt")
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CliError(f"找不到输入文件：{path}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"输入文件不是 UTF-8 编码：{path.name}") from None
+    if not raw.strip():
+        raise CliError(f"输入文件为空：{path.name}")
+    if suffix == ".txt":
+        return [line for line in raw.splitlines() if line.strip()]
+    if suffix == ".csv":
+        reader = csv.DictReader(raw.splitlines())
+        if "text" not in (reader.fieldnames or []):
+            raise CliError(f"输入文件缺少“text”列：{path.name}")
+        return [row.get("text") or "" for row in reader]
+    return [_json_text(line, n) for n, line in enumerate(raw.splitlines(), start=1) if line.strip()]
+
+
+def _json_text(line: str, n: int) -> str:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        raise CliError(f"第 {n} 行不是合法的 JSON") from None
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict) or "text" not in value:
+        raise CliError(f"第 {n} 行应为含“text”字段的 JSON 对象")
+    return "" if value["text"] is None else str(value["text"])
+
+
+@group.command("bootstrap")
+@click.option("--force", is_flag=True, help="即使已有启用的模型也重新训练")
+@with_appcontext
+@_errors
+def bootstrap(force):
+    """Train and activate the default tags and sentiment models from the shipped data if needed."""
+    from service.domain import nlp_training
+
+    _emit(nlp_training.bootstrap_defaults(db.session, _settings(), utcnow(), force=force))
+
+
+@group.command("retrain")
+@click.option("--task", type=click.Choice(("tags", "sentiment")), required=True)
+@with_appcontext
+@_errors
+def retrain(task):
+    """Retrain with the bureau's feedback; activate only when not worse on the held-out split."""
+    from service.domain import nlp_training
+
+    _emit(nlp_training.retrain(db.session, _settings(), task, utcnow()))
+
+
+@group.command("activate")
+@click.argument("version")
+@with_appcontext
+@_errors
+def activate(version):
+    """Activate a registered model version (e.g. to roll back)."""
+    from service.domain import classification
+
+    row = classification.activate(db.session, version, utcnow(), actor="cli")
+    _emit({"task": row.task, "version": row.version, "activated": True})
+
+
+@group.command("status")
+@with_appcontext
+@_errors
+def status():
+    """The active model per task and how many texts wait for classification."""
+    from service.domain import classification
+
+    models = {
+        task: {"version": row.version, "trained_at": row.created_at.isoformat(),
+               "activated_at": row.activated_at.isoformat() if row.activated_at else None,
+               "trained_on": row.trained_on, "holdout": (row.metrics or {}).get("holdout")}
+        for task, row in classification.active_models(db.session).items()
+    }
+    _emit({"models": models, "pending": count_pending(db.session)})
