@@ -19,6 +19,7 @@ DOMAIN_STATUS = {
     "conflict": 409,
     "already_rated": 409,
     "invalid_transition": 409,
+    "unauthorized": 401,
     "forbidden": 403,
     "unavailable": 503,
 }

@@ -6,7 +6,7 @@ from service.domain import service_events
 from service.domain.contacts import ContactCipher
 from service.extensions import db
 from service.models.types import utcnow
-from service.schemas.service_events import ServiceEventCreate, ServiceEventOut
+from service.schemas.service_events import ContactOut, ServiceEventCreate, ServiceEventOut, UnmaskRequest
 
 blp = Blueprint("service_events", __name__, description="办件")
 
@@ -38,3 +38,12 @@ def register_service_event(data):
 @blp.response(200, ServiceEventOut)
 def get_service_event(event_id):
     return with_rate_url(service_events.get_service_event(db.session, current_scope(), event_id))
+
+
+@blp.route("/service-events/<int:event_id>/unmask", methods=["POST"])
+@roles_required("operator", "supervisor")
+@blp.arguments(UnmaskRequest)
+@blp.response(200, ContactOut)
+def unmask_contact(data, event_id):
+    """Full contact data for a callback (回访); audited with the reason given."""
+    return service_events.unmask_contact(db.session, cipher(), current_scope(), event_id, g.user, data["reason"])

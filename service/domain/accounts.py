@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.audit import Entry, record
-from service.domain.errors import Conflict, NotFound, ValidationFailed
+from service.domain.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from service.models import ApiToken, Department, User
 from service.models.types import utcnow
 from service.models.user import ROLES
@@ -101,6 +101,20 @@ def check_password(user: User, password: str) -> bool:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def login(session: Session, name: str, password: str) -> str:
+    """Exchange a password for a fresh API token. Every attempt, good or bad, is audited."""
+    user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+    ok = user is not None and check_password(user, password)
+    record(session, Entry(actor=name, action="login" if ok else "login_failed", entity_type="user",
+                          entity_id=user.id if user else "-"))
+    if not ok:
+        session.commit()
+        raise Unauthenticated("用户名或密码错误。")
+    token = issue_token(session, user)
+    session.commit()
+    return token
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import insert, select, text
@@ -63,7 +63,8 @@ def record_many(session: Session, entries: Iterable[Entry]) -> int:
         if prev is None:
             prev = _last_hash(session)
         row = {
-            "at": entry.at or utcnow(),
+            # Hashed exactly as stored: UTC, so a caller's +08:00 time cannot break the chain.
+            "at": (entry.at or utcnow()).astimezone(timezone.utc),
             "actor": entry.actor,
             "action": entry.action,
             "entity_type": entry.entity_type,
@@ -92,6 +93,20 @@ def history(session: Session, entity_type: str, entity_id: str | int) -> list[Au
         .order_by(AuditEntry.id)
     )
     return list(session.scalars(stmt))
+
+
+def list_entries(session: Session, entity_type: str | None, entity_id: str | None, action: str | None,
+                 page: int, per_page: int):
+    from service.domain.pagination import paginate
+
+    stmt = select(AuditEntry)
+    if entity_type:
+        stmt = stmt.where(AuditEntry.entity_type == entity_type)
+    if entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    return paginate(session, stmt.order_by(AuditEntry.id.desc()), page, per_page)
 
 
 @dataclass(frozen=True)

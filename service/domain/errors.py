@@ -36,6 +36,10 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class Unauthenticated(DomainError):
+    code = "unauthorized"
+
+
 class Forbidden(DomainError):
     code = "forbidden"
 

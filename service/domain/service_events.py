@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from service.domain.accounts import Scope, scope_for
+from service.domain.audit import Entry, record
 from service.domain.contacts import ContactCipher, mask_name, mask_phone
 from service.domain.departments import require_department
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -103,3 +104,14 @@ def event_for_token(session: Session, rate_token: str, now: datetime) -> Service
     if event is None or event.rate_token_expires_at <= now:
         raise NotFound("评价链接无效或已过期。")
     return event
+
+
+def unmask_contact(
+    session: Session, cipher: ContactCipher, scope: Scope, event_id: int, actor: User, reason: str
+) -> dict[str, str | None]:
+    """Reveal a citizen's contact data to a permitted role; the reading itself is audited."""
+    event = get_service_event(session, scope, event_id)
+    record(session, Entry(actor=actor.name, action="contact_unmasked", entity_type="service_event",
+                          entity_id=event.id, note=reason))
+    session.commit()
+    return {"name": cipher.decrypt(event.citizen_name_enc), "phone": cipher.decrypt(event.citizen_phone_enc)}

@@ -42,3 +42,12 @@ class ServiceEventOut(Schema):
     rate_token_expires_at = fields.DateTime()
     citizen = fields.Function(lambda e: CitizenOut().dump(e))
     created_at = fields.DateTime()
+
+
+class UnmaskRequest(BaseSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
+
+
+class ContactOut(Schema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)

@@ -45,3 +45,13 @@ def test_audit_verify_command(app, session):
     session.commit()
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and '"ok": true' in result.output
+
+
+def test_entries_given_a_local_time_still_verify(session):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    audit.record(session, audit.Entry(actor="a", action="x", entity_type="t", entity_id=1, at=at))
+    session.commit()
+    assert audit.verify(session).ok
