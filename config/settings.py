@@ -51,6 +51,8 @@ class Deadlines:
     verify_bad_review_days: int = 1
     rectify_bad_review_days: int = 15
     urgent_hours: float = 8.0
+    # Working hours (Asia/Shanghai) that urgent 12345 deadlines count through: "HH:MM-HH:MM,...".
+    work_hours: str = "09:00-12:00,13:00-18:00"
     case_days: Mapping[str, int] = field(
         default_factory=lambda: {
             "consult": 2,
@@ -89,6 +91,14 @@ class Settings:
     pending_requeue_after_seconds: int = 60
     job_retry_intervals: tuple[int, ...] = (10, 60, 300)
     model_dir: str = str(ROOT / "instance" / "models")
+    # Text classification (issue 3): retry backoff of the pending sweep, batch size of the sweep,
+    # the held-out share of an uploaded training file, and how much worse (macro-F1 / accuracy) a
+    # retrained model may be than the active one and still be activated.
+    classify_retry_base_seconds: int = 60
+    classify_retry_max_seconds: int = 6 * 3600
+    classify_batch_size: int = 100
+    nlp_holdout_percent: int = 20
+    nlp_retrain_epsilon: float = 0.0
     deadlines: Deadlines = field(default_factory=Deadlines)
     indicator_weights: Mapping[str, float] = field(
         default_factory=lambda: {
@@ -99,7 +109,16 @@ class Settings:
         }
     )
     basic_satisfaction_weight: float = 1.0
+    # Points off the composite score per overdue ticket (each overdue ticket deducts double: 2 × 1).
     overdue_deduction: float = 2.0
+    # Composite score at or above which a department shows green / yellow on 公示 (else red).
+    indicator_color_thresholds: Mapping[str, float] = field(
+        default_factory=lambda: {"green": 85.0, "yellow": 70.0}
+    )
+    # 分档: the lowest composite score of each grade, best first; below the last is "fail".
+    appraisal_grades: Mapping[str, float] = field(
+        default_factory=lambda: {"excellent": 90.0, "good": 80.0, "pass": 60.0}
+    )
     testing: bool = False
 
     @property
@@ -138,9 +157,24 @@ class Settings:
                 env, "PUBLIC_RATE_WINDOW_SECONDS", cls.public_rate_window_seconds
             ),
             model_dir=env.get("MODEL_DIR", cls.model_dir),
+            classify_retry_base_seconds=_int(
+                env, "CLASSIFY_RETRY_BASE_SECONDS", cls.classify_retry_base_seconds
+            ),
+            classify_retry_max_seconds=_int(
+                env, "CLASSIFY_RETRY_MAX_SECONDS", cls.classify_retry_max_seconds
+            ),
+            classify_batch_size=_int(env, "CLASSIFY_BATCH_SIZE", cls.classify_batch_size),
+            nlp_holdout_percent=_int(env, "NLP_HOLDOUT_PERCENT", cls.nlp_holdout_percent),
+            nlp_retrain_epsilon=_float(env, "NLP_RETRAIN_EPSILON", cls.nlp_retrain_epsilon),
             deadlines=_deadlines(env),
             indicator_weights=_json(env, "INDICATOR_WEIGHTS", None)
             or Settings.__dataclass_fields__["indicator_weights"].default_factory(),
+            basic_satisfaction_weight=_float(env, "BASIC_SATISFACTION_WEIGHT", cls.basic_satisfaction_weight),
+            overdue_deduction=_float(env, "OVERDUE_DEDUCTION", cls.overdue_deduction),
+            indicator_color_thresholds=_json(env, "INDICATOR_COLOR_THRESHOLDS", None)
+            or Settings.__dataclass_fields__["indicator_color_thresholds"].default_factory(),
+            appraisal_grades=_json(env, "APPRAISAL_GRADES", None)
+            or Settings.__dataclass_fields__["appraisal_grades"].default_factory(),
         )
         if overrides:
             known = {f.name for f in fields(cls)}
@@ -165,6 +199,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
 def _json(env: Mapping[str, str], name: str, default: Any) -> Any:

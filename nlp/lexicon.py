@@ -84,11 +84,10 @@ def _counts(text: str, cues) -> list[int]:
     for m in pattern.finditer(text):
         start = m.start()
         window = text[max(0, start - NEG_WINDOW) : start]
-        cut = None
-        for cut in _CLAUSE_END.finditer(window):
-            pass
-        if cut is not None:
-            window = window[cut.end() :]
+        # Only the words after the last clause break can negate this cue.
+        ends = [b.end() for b in _CLAUSE_END.finditer(window)]
+        if ends:
+            window = window[ends[-1] :]
         negated = any(ch in NEGATORS for ch in window)
         gap = text[last_end:start]
         if not negated and last_negated and start - last_end <= CHAIN_GAP and not _CLAUSE_END.search(gap):

@@ -147,7 +147,7 @@ class Classifier:
     def _result(self, tag_row: np.ndarray, p_pos: float, disp_row: np.ndarray | None) -> dict:
         tags = [
             {"tag": tag, "score": round(float(s), 4)}
-            for tag, s in zip(self.tags.labels, tag_row)
+            for tag, s in zip(self.tags.labels, tag_row, strict=False)
             if s >= self.tags.thresholds.get(tag, 0.5)
         ]
         tags.sort(key=lambda t: -t["score"])

@@ -148,3 +148,7 @@ def register_event(client, intake_token):
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
+
+
+# Text-classification fixtures (small models trained once per session), shared by every test dir.
+from tests.nlp_fixtures import active_models, trained_models  # noqa: E402, F401

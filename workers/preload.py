@@ -21,6 +21,11 @@ def before_fork() -> None:
     except ImportError:
         log.info("nlp library not available; classification jobs will load it lazily")
     with app.app_context():
+        from service.domain.classification import preload_active
         from service.extensions import db
 
+        # Loaded once here, the models are shared copy-on-write by every forked job; a job only
+        # reloads when another version was activated meanwhile.
+        preload_active(db.session)
+        db.session.remove()
         db.engine.dispose()  # connections opened before fork would be shared by children

@@ -18,4 +18,8 @@ class PeriodicJob:
 SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("workers.jobs.requeue_pending", 60),
     PeriodicJob("workers.jobs.apply_default_ratings", 3600),
+    PeriodicJob("workers.jobs.retrain_models", 24 * 3600, timeout=1800),
+    PeriodicJob("workers.jobs.refresh_rollups", 60),
+    PeriodicJob("workers.jobs.sweep_tickets", 300),
+    PeriodicJob("workers.jobs.recompute_provisional_deadlines", 3600),
 )

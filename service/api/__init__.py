@@ -11,12 +11,27 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
-    from service.api import departments, health, reviews, service_events
+    from service.api import (
+        accounts,
+        admin,
+        appraisal,
+        departments,
+        health,
+        hotline,
+        indicators,
+        public,
+        publications,
+        reviews,
+        service_events,
+        tickets,
+    )
 
     settings = app.extensions["settings"]
     app.extensions["queue"] = Dispatcher(settings.redis_url, settings.job_retry_intervals)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (departments, service_events, reviews):
+    from service.api import nlp
+
+    for module in (accounts, departments, service_events, reviews, indicators, publications, public, appraisal, nlp, tickets, hotline, admin):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
     app.before_request(require_json_body)

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from service.cli import audit, demo, jobs, users
+    from service.cli import audit, calendar, demo, indicators, jobs, nlp, users
 
-    for module in (users, demo, audit, jobs):
+    for module in (users, demo, audit, jobs, indicators, nlp, calendar):
         app.cli.add_command(module.group)

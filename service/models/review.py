@@ -58,6 +58,8 @@ class Review(db.Model):
     classification_state: Mapped[str] = mapped_column(String(12), default=PENDING, index=True)
     classification_attempts: Mapped[int] = mapped_column(Integer, default=0)
     classified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Earliest time the periodic sweep may hand a pending row out again (backoff by attempts).
+    classification_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Ticket opening for 差评.
     ticket_state: Mapped[str] = mapped_column(String(12), default=NOT_NEEDED, index=True)
