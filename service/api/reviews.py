@@ -8,7 +8,7 @@ from service.domain.rating_options import load_catalog
 from service.extensions import db
 from service.models.types import utcnow
 from service.schemas.reviews import HumanTags, ReviewCreate, ReviewCreated, ReviewOut, ReviewPage, ReviewQuery
-from workers.queues import CLASSIFY, enqueue
+from workers.queues import CLASSIFY, Call, enqueue_many
 
 blp = Blueprint("reviews", __name__, description="评价（好差评）")
 
@@ -33,10 +33,13 @@ def submit_review(data):
 
 def after_review_committed(review) -> None:
     # Enqueued only after the commit: a worker must never look for a row that is not there yet.
+    calls = []
     if review.classification_state == "pending":
-        enqueue("workers.jobs.classify_review", review.id, queue=CLASSIFY)
+        calls.append(Call("workers.jobs.classify_review", (review.id,), CLASSIFY))
     if review.ticket_state == "pending":
-        enqueue("workers.jobs.open_ticket_for_review", review.id)
+        calls.append(Call("workers.jobs.open_ticket_for_review", (review.id,)))
+    if calls:
+        enqueue_many(calls)
 
 
 @blp.route("/reviews", methods=["GET"])
