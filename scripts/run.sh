@@ -19,13 +19,16 @@ log "applying migrations (flask db upgrade)"
 log "loading demo data (flask demo load)"
 "${flask[@]}" demo load
 
-# `nlp bootstrap` may not exist yet; skip it rather than fail until the app provides it.
-if "${flask[@]}" nlp --help 2>/dev/null | grep -qE '^[[:space:]]+bootstrap([[:space:]]|$)'; then
-    log "ensuring an active NLP model (flask nlp bootstrap)"
-    "${flask[@]}" nlp bootstrap
-else
-    warn "'flask nlp bootstrap' not available yet; skipping model bootstrap"
+log "ensuring active NLP models (flask nlp bootstrap; trains the defaults on first run)"
+"${flask[@]}" nlp bootstrap
+
+if [[ -z ${REDIS_URL:-} ]]; then
+    # Embedded mode: no RQ cron, so the periodic jobs (ticket sweep, rollups, requeue) run here.
+    log "starting the in-process scheduler for periodic jobs (flask jobs scheduler)"
+    "${flask[@]}" jobs scheduler > instance/scheduler.log 2>&1 &
+    scheduler_pid=$!
+    trap 'kill "$scheduler_pid" 2>/dev/null || true' EXIT
 fi
 
 log "serving on http://127.0.0.1:$PORT/ (Ctrl-C to stop)"
-exec .venv/bin/gunicorn -w 2 -b "127.0.0.1:$PORT" wsgi:app
+.venv/bin/gunicorn -w 2 -b "127.0.0.1:$PORT" wsgi:app

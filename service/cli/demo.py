@@ -10,7 +10,7 @@ from sqlalchemy import select
 from service.domain import accounts, departments, service_events
 from service.domain.contacts import ContactCipher
 from service.extensions import db
-from service.models import User
+from service.models import Review, User
 from service.models.types import utcnow
 
 group = click.Group("demo", help="演示数据。")
@@ -52,7 +52,7 @@ def load():
     for code, name, parent in DEPARTMENTS:
         if departments.department_by_code(session, code) is None:
             departments.create_department(session, code, name, parent, actor="demo")
-    click.echo("== API tokens (shown once; run again for fresh ones) ==")
+    click.echo("== API tokens (shown once; each run adds a fresh one, earlier ones stay valid until `flask users revoke NAME`) ==")
     for name, role, department in USERS:
         user = session.scalar(select(User).where(User.name == name))
         if user is None:
@@ -75,4 +75,6 @@ def load():
             service_events.ServiceEvent.event_no == event_no))
         event = existing or service_events.register_service_event(
             session, settings, cipher, intake, data, utcnow())[0]
-        click.echo(f"{event.event_no}  {event.item_name:<16} rate_token={event.rate_token}")
+        rated = session.scalar(select(Review.id).where(Review.service_event_id == event.id, Review.seq == 0))
+        state = "已评价（可追评）" if rated else "待评价"
+        click.echo(f"{event.event_no}  {event.item_name:<16} {state}  rate_token={event.rate_token}")
