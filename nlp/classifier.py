@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -22,6 +24,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from nlp.features import Doc, build_features, drop_fit_leftovers, prepare
+from nlp.features import warm_up as features_warm_up
 
 TASKS = ("tags", "sentiment", "dispatch")
 TAGS = ("delay", "quality", "attitude")
@@ -122,17 +125,103 @@ def _sentiment_estimator(seed: int):
     )
 
 
+_heads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _linear_member(est):
+    """(coef, intercept, link) of a fitted binary linear member of our sentiment vote, else None."""
+    if type(est) is LogisticRegression and est.coef_.shape[0] == 1:
+        return est.coef_[0], est.intercept_[0], ("logistic", 1.0)
+    if type(est) is SigmoidSVC and est.model_.coef_.shape[0] == 1:
+        return est.model_.coef_[0], est.model_.intercept_[0], ("logistic", float(est.scale))
+    if type(est) is SGDClassifier and est.loss == "modified_huber" and est.coef_.shape[0] == 1:
+        return est.coef_[0], est.intercept_[0], ("huber", 1.0)
+    if type(est) is NBLogisticRegression and est.model_.coef_.shape[0] == 1:
+        # LR on X * ratio_ == LR on X with coefficients ratio_ * coef.
+        return (est.ratio_.astype(np.float64) * est.model_.coef_[0], est.model_.intercept_[0],
+                ("logistic", 1.0))
+    return None
+
+
+def _linear_head(model):
+    """The fitted model as one (n_features, k) weight matrix plus how to turn the k margins into
+    probabilities, when it is a soft vote of binary linear models or a multilabel one-vs-rest of
+    logistic regressions; None for any other model. Built once per model and never pickled."""
+    try:
+        return _heads[model]
+    except (KeyError, TypeError):
+        pass
+    head = None
+    if isinstance(model, VotingClassifier) and model.voting == "soft" and model.weights is None \
+            and len(model.classes_) == 2:
+        members = [_linear_member(e) for e in model.estimators_]
+        if members and all(m is not None for m in members):
+            head = ("vote", members)
+    elif isinstance(model, OneVsRestClassifier) and model.multilabel_:
+        members = [(e.coef_[0], e.intercept_[0], ("logistic", 1.0)) for e in model.estimators_
+                   if type(e) is LogisticRegression and e.coef_.shape[0] == 1]
+        if len(members) == len(model.estimators_):
+            head = ("ovr", members)
+    if head is not None:
+        kind, members = head
+        W = np.column_stack([np.asarray(c, dtype=np.float64) for c, _, _ in members])
+        b = np.array([i for _, i, _ in members], dtype=np.float64)
+        head = (kind, W, b, [link for _, _, link in members])
+    try:
+        _heads[model] = head
+    except TypeError:
+        pass
+    return head
+
+
+def _member_probabilities(margins: np.ndarray, links) -> np.ndarray:
+    out = np.empty_like(margins)
+    for j, (kind, scale) in enumerate(links):
+        d = margins[:, j]
+        if kind == "logistic":
+            out[:, j] = 1.0 / (1.0 + np.exp(-scale * d)) if scale != 1.0 else expit(d)
+        else:  # modified Huber, as SGDClassifier.predict_proba
+            out[:, j] = (np.clip(d, -1.0, 1.0) + 1.0) / 2.0
+    return out
+
+
 def _predict_proba(pipeline: Pipeline, docs: list[Doc]) -> np.ndarray:
     """`pipeline.predict_proba` without the per-call machinery (joblib dispatch, output wrappers)
-    around our own prepare -> FeatureUnion -> model layout; any other layout goes the normal way."""
+    around our own prepare -> FeatureUnion -> model layout; any other layout goes the normal way.
+
+    Linear models (the sentiment vote, the tags one-vs-rest) are evaluated as one product of each
+    feature block with the stacked coefficients: no stacked matrix, no per-member validation."""
     steps = [name for name, _ in pipeline.steps]
     union = pipeline.named_steps.get("tfidf")
     if steps != ["prepare", "tfidf", "model"] or not isinstance(union, FeatureUnion) \
             or union.transformer_weights:
         return pipeline.predict_proba(docs)
     blocks = [t.transform(docs) for _, t in union.transformer_list if t not in ("drop", "passthrough")]
+    model = pipeline.named_steps["model"]
+    head = _linear_head(model)
+    if head is not None and sum(X.shape[1] for X in blocks) == head[1].shape[0]:
+        kind, W, b, links = head
+        margins = np.tile(b, (len(docs), 1))
+        start = 0
+        for X in blocks:
+            stop = start + X.shape[1]
+            margins += X @ W[start:stop]
+            start = stop
+        p = _member_probabilities(margins, links)
+        if kind == "ovr":
+            return p
+        p = p.mean(axis=1)
+        return np.column_stack([1.0 - p, p])
     X = sparse.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
-    return pipeline.named_steps["model"].predict_proba(X)
+    return model.predict_proba(X)
+
+
+def warm_up(pipeline: Pipeline) -> None:
+    """Build the fast-transform tables and the linear head now (e.g. before workers fork)."""
+    features_warm_up(pipeline)
+    model = getattr(pipeline, "named_steps", {}).get("model")
+    if model is not None:
+        _linear_head(model)
 
 
 def _estimator(task: str, seed: int):

@@ -97,6 +97,41 @@ def _counts(text: str, cues) -> list[int]:
     return out
 
 
+def _batch_counts(texts: Sequence[str], cues) -> np.ndarray:
+    """`_counts` of many normalised texts in one regex pass over the batch: (n_texts, 2 * n_tags).
+
+    The texts are joined with newlines. Normalised text contains no newline (whitespace runs
+    become one space) and no cue contains whitespace, so no match straddles two texts, and the
+    newline is a clause end: the negation window and the negation chain stop at it exactly as at
+    the start of a text. The per-match logic is `_counts`' own.
+    """
+    pattern, index = _pattern(cues)
+    joined = "\n".join(texts)
+    out = np.zeros((len(texts), 2 * len(cues)), dtype=np.float32)
+    if not texts:
+        return out
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    hits_row, hits_col = [], []
+    last_end, last_negated = -10, False
+    for m in pattern.finditer(joined):
+        start = m.start()
+        window = joined[max(0, start - NEG_WINDOW) : start]
+        ends = [b.end() for b in _CLAUSE_END.finditer(window)]
+        if ends:
+            window = window[ends[-1] :]
+        negated = any(ch in NEGATORS for ch in window)
+        gap = joined[last_end:start] if last_end >= 0 else ""
+        if not negated and last_negated and start - last_end <= CHAIN_GAP and not _CLAUSE_END.search(gap):
+            negated = True
+        hits_row.append(start)
+        hits_col.append(2 * index[m.group()] + negated)
+        last_end, last_negated = m.end(), negated
+    if hits_row:
+        rows = np.searchsorted(starts, np.asarray(hits_row), side="right") - 1
+        np.add.at(out, (rows, np.asarray(hits_col)), 1.0)
+    return out
+
+
 class CueFeatures(TransformerMixin, BaseEstimator):
     """log(1 + count) of plain and negated cues per tag: 2 columns per tag, sparse output."""
 
@@ -116,9 +151,7 @@ class CueFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X) -> sparse.csr_matrix:
         from nlp.features import as_doc  # local import: features imports this module
 
-        cues = self.cues_
-        rows = np.array([_counts(as_doc(item).text, cues) for item in X], dtype=np.float32)
-        rows = rows.reshape(len(X), 2 * len(cues))
+        rows = _batch_counts([as_doc(item).text for item in X], self.cues_)
         np.log1p(rows, out=rows)
         if self.weight != 1.0:
             rows *= self.weight

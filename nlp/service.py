@@ -18,10 +18,11 @@ from nlp.classifier import (
     mismatch,
     sentiment_of,
     tune_tag_thresholds,
+    warm_up,
 )
 from nlp.errors import ClassificationError
 from nlp.evaluate import evaluate
-from nlp.features import prepare, warm_up
+from nlp.features import prepare
 
 Rows = Iterable[tuple[str, object]]
 
@@ -127,24 +128,29 @@ class Classifier:
             raise ClassificationError("评分数量与文本数量不一致 (stars and texts differ in length)")
         docs = prepare("" if t is None else str(t) for t in texts)
         live = [i for i, d in enumerate(docs) if not d.empty]
-        live_docs = [docs[i] for i in live]
+        # One DocBatch for all models: they share its n-gram keys (see nlp.features.DocBatch).
+        live_docs = prepare([docs[i] for i in live])
         tag_scores = self.tags.scores(live_docs)
         p_pos = self.sentiment.scores(live_docs)[:, self.sentiment.labels.index("positive")]
         disp = self.dispatch.scores(live_docs) if self.dispatch is not None else None
-        results = [self._empty_result() for _ in docs]
+        results: list = [None] * len(docs)
+        tag_rows, p_list = tag_scores.tolist(), p_pos.tolist()  # Python floats: cheaper per item
         for row, i in enumerate(live):
-            results[i] = self._result(tag_scores[row], float(p_pos[row]),
+            results[i] = self._result(tag_rows[row], p_list[row],
                                       None if disp is None else disp[row])
         for i, result in enumerate(results):
+            if result is None:
+                results[i] = result = self._empty_result()
             star = stars[i] if stars is not None else None
-            result["mismatch"] = mismatch(star, result["sentiment"]["score"], result["tags"])
+            if star is not None:  # mismatch() is False without stars
+                result["mismatch"] = mismatch(star, result["sentiment"]["score"], result["tags"])
         return results
 
     def _empty_result(self) -> dict:
         return {"tags": [], "sentiment": sentiment_of(0.5), "mismatch": False,
                 "dispatch": None, "model_version": self.model_version}
 
-    def _result(self, tag_row: np.ndarray, p_pos: float, disp_row: np.ndarray | None) -> dict:
+    def _result(self, tag_row: Sequence[float], p_pos: float, disp_row: np.ndarray | None) -> dict:
         tags = [
             {"tag": tag, "score": round(float(s), 4)}
             for tag, s in zip(self.tags.labels, tag_row, strict=False)

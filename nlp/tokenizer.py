@@ -10,6 +10,7 @@ import logging
 import re
 import threading
 import unicodedata
+from itertools import compress
 from pathlib import Path
 
 import jieba
@@ -106,23 +107,33 @@ def preload() -> None:
 
 
 # token -> kept? Words repeat heavily, so one dict lookup replaces the stop-word and regex tests.
-_keep: dict[str, bool] = {}
 _KEEP_CACHE_MAX = 200_000
 
 
 def _kept(word: str) -> bool:
-    keep = word not in stopwords() and not word.isspace() and not _NOISE_TOKEN.match(word)
-    if len(_keep) < _KEEP_CACHE_MAX:
-        _keep[word] = keep
-    return keep
+    return word not in stopwords() and not word.isspace() and not _NOISE_TOKEN.match(word)
+
+
+class _KeepCache(dict):
+    """word -> kept?, filled on first sight of a word (bounded)."""
+
+    def __missing__(self, word: str) -> bool:
+        keep = _kept(word)
+        if len(self) < _KEEP_CACHE_MAX:
+            self[word] = keep
+        return keep
+
+
+_keep = _KeepCache()
 
 
 def segment(normalised: str) -> list[str]:
     """Cut already-normalised text into words, dropping stop words and punctuation."""
     if not normalised:
         return []
-    get = _keep.get
-    return [w for w in get_tokenizer().lcut(normalised) if get(w) or (get(w) is None and _kept(w))]
+    words = get_tokenizer().lcut(normalised)
+    # C-level filter: dict.__getitem__ (with __missing__ for new words) feeding itertools.compress.
+    return list(compress(words, map(_keep.__getitem__, words)))
 
 
 def tokenize(text: str | None) -> list[str]:

@@ -1,0 +1,53 @@
+"""The batch-shared n-gram keys, the stacked linear heads and the batch lexicon scan must give
+what the plain scikit-learn / per-text code gives."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from nlp.classifier import _linear_head
+from nlp.features import DocBatch, prepare
+from nlp.lexicon import CUES, _batch_counts, _counts
+
+TEXTS = ["等了三个月还没办下来", "墙面大面积空鼓开裂，物业推诿", "服务很好，非常满意", "。。。",
+         "没有拖延，一点都不慢", "房子漏水漏水漏水", "完全陌生的字词组合", "态度恶劣 态度恶劣"]
+
+
+def _generic(model, docs):
+    union = model.pipeline.named_steps["tfidf"]
+    X = sparse.hstack([t.transform(list(docs)) for _, t in union.transformer_list], format="csr")
+    X.sort_indices()
+    return model.pipeline.named_steps["model"].predict_proba(X)
+
+
+@pytest.mark.parametrize("name", ["tags_model", "sentiment_model"])
+def test_linear_head_matches_predict_proba(request, name):
+    model = request.getfixturevalue(name)
+    assert _linear_head(model.pipeline.named_steps["model"]) is not None
+    docs = prepare(TEXTS)
+    fast = model.scores(docs)
+    classes = [str(c) for c in model.pipeline.classes_] if model.task != "tags" else model.labels
+    slow = _generic(model, docs)[:, [classes.index(label) for label in model.labels]]
+    # The SGD member of the vote keeps float32 coefficients; the head works in float64.
+    np.testing.assert_allclose(fast, slow, atol=1e-6)
+
+
+def test_batch_is_shared_and_unchanged_by_sharing(tags_model, sentiment_model):
+    batch = prepare(TEXTS)
+    assert isinstance(batch, DocBatch) and prepare(batch) is batch
+    for model in (tags_model, sentiment_model):
+        for _, vec in model.pipeline.named_steps["tfidf"].transformer_list[:2]:
+            shared = vec.transform(batch).toarray()
+            alone = vec.transform(prepare(list(TEXTS))).toarray()
+            one_by_one = np.vstack([vec.transform(prepare([t])).toarray() for t in TEXTS])
+            np.testing.assert_allclose(shared, alone, atol=1e-7)
+            np.testing.assert_allclose(shared, one_by_one, atol=1e-7)
+    assert "_char_pairs" in batch.__dict__ and "_word_pairs" in batch.__dict__
+
+
+def test_batch_lexicon_scan_equals_per_text():
+    cues = tuple(CUES.items())
+    texts = [d.text for d in prepare(TEXTS + ["", "没", "拖", "没有发现渗水开裂"])]
+    per_text = np.array([_counts(t, cues) for t in texts], dtype=np.float32)
+    assert (_batch_counts(texts, cues) == per_text).all()
+    assert _batch_counts([], cues).shape == (0, 2 * len(cues))
