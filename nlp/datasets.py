@@ -24,18 +24,50 @@ def _check_task(task: str) -> None:
         raise TrainingDataError(f"未知的任务类型“{task}”，可选：{'、'.join(TASKS)}")
 
 
-def _read_rows(path: Path) -> list[dict]:
+def _read_file(path: Path, suffixes: tuple[str, ...], what: str) -> tuple[str, str]:
+    """(suffix, text) of a UTF-8 input file, or a clear error naming what was expected."""
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".jsonl", ".json"):
-        raise TrainingDataError(f"不支持的文件类型“{suffix}”，请使用 .csv、.jsonl 或 .json")
+    if suffix not in suffixes:
+        raise TrainingDataError(f"不支持的文件类型“{suffix}”，请使用 {'、'.join(suffixes)}")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise TrainingDataError(f"找不到训练数据文件：{path}") from None
+        raise TrainingDataError(f"找不到{what}文件：{path}") from None
     except UnicodeDecodeError:
-        raise TrainingDataError(f"训练数据文件不是 UTF-8 编码：{path.name}") from None
+        raise TrainingDataError(f"{what}文件不是 UTF-8 编码：{path.name}") from None
     if not text.strip():
-        raise TrainingDataError(f"训练数据文件为空：{path.name}")
+        raise TrainingDataError(f"{what}文件为空：{path.name}")
+    return suffix, text
+
+
+def read_texts(path: Path) -> list[str]:
+    """Texts to classify: CSV (`text` column), JSON Lines (objects with `text`, or strings), .txt."""
+    suffix, text = _read_file(path, (".csv", ".jsonl", ".json", ".txt"), "输入")
+    if suffix == ".txt":
+        return [line for line in text.splitlines() if line.strip()]
+    if suffix == ".csv":
+        reader = csv.DictReader(text.splitlines())
+        if "text" not in (reader.fieldnames or []):
+            raise TrainingDataError(f"输入文件缺少“text”列：{path.name}")
+        return [row.get("text") or "" for row in reader]
+    texts = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            raise TrainingDataError(f"第 {n} 行不是合法的 JSON") from None
+        if isinstance(value, dict) and "text" in value:
+            value = "" if value["text"] is None else str(value["text"])
+        if not isinstance(value, str):
+            raise TrainingDataError(f"第 {n} 行应为含“text”字段的 JSON 对象")
+        texts.append(value)
+    return texts
+
+
+def _read_rows(path: Path) -> list[dict]:
+    suffix, text = _read_file(path, (".csv", ".jsonl", ".json"), "训练数据")
     if suffix == ".csv":
         return list(csv.DictReader(text.splitlines()))
     stripped = text.lstrip()

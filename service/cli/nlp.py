@@ -4,7 +4,6 @@ Chinese line on stderr and a non-zero exit, never a traceback."""
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import logging
@@ -114,6 +113,7 @@ def evaluate(task, input_path, label_column):
 @_errors
 def classify(input_path, output_path):
     """Classify every row of FILE with the active models; one JSON object per input row."""
+    from nlp.datasets import read_texts
     from service.domain import classification
 
     texts = read_texts(Path(input_path))
@@ -137,41 +137,6 @@ def classify(input_path, output_path):
         raise
     _emit({"input": str(input_path), "output": str(target), "rows": len(texts),
            "model_version": classifier.model_version})
-
-
-def read_texts(path: Path) -> list[str]:
-    """Texts of a CSV (`text` column), JSON Lines (objects with `text`, or strings) or .txt file."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".jsonl", ".json", ".txt"):
-        raise CliError(f"不支持的文件类型“{suffix}”，请使用 .csv、.jsonl 或 .txt")
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CliError(f"找不到输入文件：{path}") from None
-    except UnicodeDecodeError:
-        raise CliError(f"输入文件不是 UTF-8 编码：{path.name}") from None
-    if not raw.strip():
-        raise CliError(f"输入文件为空：{path.name}")
-    if suffix == ".txt":
-        return [line for line in raw.splitlines() if line.strip()]
-    if suffix == ".csv":
-        reader = csv.DictReader(raw.splitlines())
-        if "text" not in (reader.fieldnames or []):
-            raise CliError(f"输入文件缺少“text”列：{path.name}")
-        return [row.get("text") or "" for row in reader]
-    return [_json_text(line, n) for n, line in enumerate(raw.splitlines(), start=1) if line.strip()]
-
-
-def _json_text(line: str, n: int) -> str:
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError:
-        raise CliError(f"第 {n} 行不是合法的 JSON") from None
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, dict) or "text" not in value:
-        raise CliError(f"第 {n} 行应为含“text”字段的 JSON 对象")
-    return "" if value["text"] is None else str(value["text"])
 
 
 @group.command("bootstrap")
