@@ -76,10 +76,8 @@ def cue_counts(text: str, cues=None) -> np.ndarray:
     return np.array(_counts(text, cues or tuple(CUES.items())), dtype=np.int32).reshape(-1, 2)
 
 
-def _counts(text: str, cues) -> list[int]:
-    """Flat [tag0 plain, tag0 negated, tag1 plain, ...] counts (the one-pass scan)."""
-    pattern, index = _pattern(cues)
-    out = [0] * (2 * len(cues))
+def _hits(text: str, pattern, index):
+    """(position, column) of every cue in `text`; column = 2 * tag + negated."""
     last_end, last_negated = -10, False
     for m in pattern.finditer(text):
         start = m.start()
@@ -89,11 +87,19 @@ def _counts(text: str, cues) -> list[int]:
         if ends:
             window = window[ends[-1] :]
         negated = any(ch in NEGATORS for ch in window)
-        gap = text[last_end:start]
+        gap = text[last_end:start] if last_end >= 0 else ""
         if not negated and last_negated and start - last_end <= CHAIN_GAP and not _CLAUSE_END.search(gap):
-            negated = True
-        out[2 * index[m.group()] + negated] += 1
+            negated = True  # "没有发现渗水开裂": the negation carries over to the adjacent cue
+        yield start, 2 * index[m.group()] + negated
         last_end, last_negated = m.end(), negated
+
+
+def _counts(text: str, cues) -> list[int]:
+    """Flat [tag0 plain, tag0 negated, tag1 plain, ...] counts (the one-pass scan)."""
+    pattern, index = _pattern(cues)
+    out = [0] * (2 * len(cues))
+    for _, column in _hits(text, pattern, index):
+        out[column] += 1
     return out
 
 
@@ -111,21 +117,9 @@ def _batch_counts(texts: Sequence[str], cues) -> np.ndarray:
     if not texts:
         return out
     starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
-    hits_row, hits_col = [], []
-    last_end, last_negated = -10, False
-    for m in pattern.finditer(joined):
-        start = m.start()
-        window = joined[max(0, start - NEG_WINDOW) : start]
-        ends = [b.end() for b in _CLAUSE_END.finditer(window)]
-        if ends:
-            window = window[ends[-1] :]
-        negated = any(ch in NEGATORS for ch in window)
-        gap = joined[last_end:start] if last_end >= 0 else ""
-        if not negated and last_negated and start - last_end <= CHAIN_GAP and not _CLAUSE_END.search(gap):
-            negated = True
-        hits_row.append(start)
-        hits_col.append(2 * index[m.group()] + negated)
-        last_end, last_negated = m.end(), negated
+    hits = list(_hits(joined, pattern, index))
+    hits_row = [position for position, _ in hits]
+    hits_col = [column for _, column in hits]
     if hits_row:
         rows = np.searchsorted(starts, np.asarray(hits_row), side="right") - 1
         np.add.at(out, (rows, np.asarray(hits_col)), 1.0)
