@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -102,8 +102,11 @@ def test_public_csv_has_a_bom_and_etag(client, tokens):
     assert public(client).data == first.data
 
 
-def test_open_period_is_provisional_and_roles_are_enforced(client, tokens):
-    this_month = utcnow().strftime("%Y-%m")
+def test_open_period_is_provisional_and_roles_are_enforced(client, tokens, time_machine):
+    # 17:00 UTC on the month's last day is already the 1st in Shanghai, where periods are counted:
+    # the test froze nothing before and failed in that window every month.
+    time_machine.move_to(datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc), tick=False)
+    this_month = "2026-12"
     provisional = post(client, "/publications", tokens["s1"], {"period": this_month})
     assert provisional.status_code == 201 and provisional.get_json()["provisional"] is True
     assert post(client, "/publications", tokens["staff"], {"period": PERIOD}).status_code == 403
