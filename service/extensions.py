@@ -6,6 +6,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from workers.queues import Dispatcher
+
 # A naming convention makes constraint names stable, so Alembic can alter them on SQLite.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -23,3 +25,4 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
+queue = Dispatcher()  # bound per app by init_app; the bound handle is app.extensions["queue"]

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from service.app import create_app
-from service.domain import accounts, departments
+from service.domain import accounts
+from service.domain.accounts import departments
 from service.extensions import db
 
 TEST_DEPARTMENTS = [

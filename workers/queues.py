@@ -35,13 +35,19 @@ class Call:
 
 
 class Dispatcher:
-    """Created unbound by the app factory; connects to Redis only on first use."""
+    """The queue handle: created unbound in service/extensions.py, bound by `init_app`, connects
+    to Redis only on first use."""
 
-    def __init__(self, redis_url: str | None, retry_intervals: tuple[int, ...]) -> None:
+    def __init__(self, redis_url: str | None = None, retry_intervals: tuple[int, ...] = ()) -> None:
         self.redis_url = redis_url
         self.retry_intervals = list(retry_intervals)
         self._redis = None
         self._queues: dict[str, Any] = {}
+
+    def init_app(self, app) -> None:
+        """Each app gets its own bound copy (tests build several apps with different settings)."""
+        settings = app.extensions["settings"]
+        app.extensions["queue"] = Dispatcher(settings.redis_url, settings.job_retry_intervals)
 
     @property
     def inline(self) -> bool:

@@ -127,7 +127,7 @@ def measure_month(session, settings, repeat: int) -> dict:
 
 
 def catch_up(session, args) -> dict:
-    from service.domain import rollups
+    from service.domain.indicators import rollups
 
     conn = session.connection()
     first = session.scalar(text("SELECT max(id) FROM service_events")) + 1
@@ -146,7 +146,8 @@ def catch_up(session, args) -> dict:
 
 
 def publish(session, settings) -> None:
-    from service.domain import accounts, publications
+    from service.domain import accounts
+    from service.domain.indicators import publications
 
     s1, _ = accounts.create_user(session, "bench-s1", "supervisor")
     s2, _ = accounts.create_user(session, "bench-s2", "supervisor")
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["DATABASE_URL"] = svc.database_url
         migrate(svc)
         from service.app import create_app
-        from service.domain import rollups
+        from service.domain.indicators import rollups
         from service.extensions import db
 
         app = create_app({"database_url": svc.database_url, "redis_url": None})

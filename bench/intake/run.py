@@ -80,7 +80,8 @@ class Fixture:
             self.department_ids, self.user_id = self._departments_and_account()
 
     def _departments_and_account(self) -> tuple[list[int], int]:
-        from service.domain import accounts, departments
+        from service.domain import accounts
+        from service.domain.accounts import departments
         from service.extensions import db
         from service.models import User
 

@@ -53,7 +53,7 @@ class DeadlineCache:
     """Deadlines per dispatch date (the working-day parts depend on the date only)."""
 
     def __init__(self, settings):
-        from service.domain import workdays
+        from service.domain import calendar as workdays
 
         self.w, self.cal, self.limits = workdays, workdays.WorkCalendar(), settings.deadlines
         self.by_date: dict = {}
@@ -108,7 +108,7 @@ def reset(db) -> None:
 
 
 def run_size(app, db, n: int, now: datetime) -> dict:
-    from service.domain.ticket_sweep import sweep_tickets
+    from service.domain.tickets import sweep_tickets
 
     reset(db)
     with db.engine.begin() as conn:

@@ -5,33 +5,30 @@ from __future__ import annotations
 from flask import Flask, abort, request
 from flask_smorest import Api
 
-from workers.queues import Dispatcher
+from service.api import (
+    accounts,
+    admin,
+    appraisal,
+    departments,
+    health,
+    hotline,
+    indicators,
+    nlp,
+    public,
+    publications,
+    reviews,
+    service_events,
+    tickets,
+)
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
+RESOURCES = (accounts, departments, service_events, reviews, indicators, publications, public, appraisal, nlp,
+             tickets, hotline, admin)
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
-    from service.api import (
-        accounts,
-        admin,
-        appraisal,
-        departments,
-        health,
-        hotline,
-        indicators,
-        public,
-        publications,
-        reviews,
-        service_events,
-        tickets,
-    )
-
-    settings = app.extensions["settings"]
-    app.extensions["queue"] = Dispatcher(settings.redis_url, settings.job_retry_intervals)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    from service.api import nlp
-
-    for module in (accounts, departments, service_events, reviews, indicators, publications, public, appraisal, nlp, tickets, hotline, admin):
+    for module in RESOURCES:
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
     app.before_request(require_json_body)

@@ -2,7 +2,7 @@ from flask_smorest import Blueprint
 
 from service.api.auth import roles_required
 from service.api.ratelimit import limit_public
-from service.domain import accounts, audit
+from service.domain import accounts
 from service.extensions import db
 from service.schemas.accounts import AuditPage, AuditQuery, LoginRequest, TokenOut
 
@@ -23,5 +23,5 @@ def login(data):
 @blp.arguments(AuditQuery, location="query")
 @blp.response(200, AuditPage)
 def list_audit_entries(query):
-    return audit.list_entries(db.session, query.get("entity_type"), query.get("entity_id"), query.get("action"),
+    return accounts.list_entries(db.session, query.get("entity_type"), query.get("entity_id"), query.get("action"),
                               query["page"], query["per_page"])

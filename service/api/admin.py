@@ -3,7 +3,7 @@ from marshmallow import Schema, fields
 
 from service.api.auth import roles_required
 from service.api.health import READINESS_WARNINGS
-from service.domain import calendar_store
+from service.domain import tickets
 from service.extensions import db
 from service.models.types import utcnow
 
@@ -29,11 +29,11 @@ class CalendarStatusOut(Schema):
 @blp.response(200, CalendarStatusOut)
 def calendar_status():
     """Known holiday years and open tickets whose deadlines are provisional (unknown year)."""
-    return calendar_store.calendar_status(db.session, utcnow())
+    return tickets.calendar_status(db.session, utcnow())
 
 
 def calendar_warning() -> str | None:
-    warnings = calendar_store.calendar_status(db.session, utcnow())["warnings"]
+    warnings = tickets.calendar_status(db.session, utcnow())["warnings"]
     return "；".join(warnings) or None
 
 

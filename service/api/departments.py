@@ -2,7 +2,7 @@ from flask import g
 from flask_smorest import Blueprint
 
 from service.api.auth import STAFF, current_scope, roles_required
-from service.domain import departments
+from service.domain.accounts import departments
 from service.extensions import db
 from service.schemas.common import PaginationQuery
 from service.schemas.departments import DepartmentCreate, DepartmentOut, DepartmentPage

@@ -78,7 +78,7 @@ def metrics():
 
 
 def _pending_gauges() -> list[str]:
-    from service.domain.pipeline import count_pending
+    from service.domain.pending import count_pending
 
     try:
         pending = count_pending(db.session)

@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from service.api.auth import STAFF, current_scope, roles_required
 from service.api.tickets import ticket_env
-from service.domain import hotline, hotline_followup
+from service.domain import hotline
 from service.extensions import db
 from service.models.types import utcnow
 from service.schemas.hotline import (
@@ -34,11 +34,7 @@ def create_case(data):
 
 
 def after_case_committed(case_id: int) -> None:
-    import workers.jobs
-
-    # Classification belongs to the NLP work; enqueue only once that job exists.
-    if hasattr(workers.jobs, "classify_case"):
-        enqueue("workers.jobs.classify_case", case_id, queue=CLASSIFY)
+    enqueue("workers.jobs.classify_case", case_id, queue=CLASSIFY)
 
 
 @blp.route("/hotline/cases", methods=["GET"])
@@ -62,7 +58,7 @@ def get_case(case_id):
 @blp.arguments(CallbackCreate)
 @blp.response(201, CallbackResult)
 def record_callback(data, case_id):
-    return hotline_followup.record_callback(db.session, ticket_env(), g.user, case_id, data, utcnow())
+    return hotline.record_callback(db.session, ticket_env(), g.user, case_id, data, utcnow())
 
 
 @blp.route("/hotline/cases/<int:case_id>/merge", methods=["POST"])
@@ -71,4 +67,4 @@ def record_callback(data, case_id):
 @blp.response(200, CaseOut)
 def merge_cases(data, case_id):
     """并单: merge open cases of the same department and type under this one."""
-    return hotline_followup.merge_cases(db.session, current_scope(), g.user, case_id, data["case_ids"], utcnow())
+    return hotline.merge_cases(db.session, current_scope(), g.user, case_id, data["case_ids"], utcnow())

@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from service.api.auth import STAFF, current_scope, roles_required
-from service.domain import indicators, reports
+from service.domain import indicators
 from service.extensions import db
 from service.models.types import utcnow
 from service.schemas.indicators import IndicatorQuery, IndicatorReportOut
@@ -24,7 +24,7 @@ def live_indicators(query):
 
 
 def _export(query, fmt: str) -> Response:
-    filename, content, mimetype = reports.export_indicators(
+    filename, content, mimetype = indicators.export_indicators(
         db.session, current_app.extensions["settings"], current_scope(), g.user, query["period"],
         query.get("department"), fmt, utcnow(),
     )
@@ -44,7 +44,7 @@ def export_csv(query):
 @blp.route("/indicators.xlsx", methods=["GET"])
 @roles_required(*STAFF)
 @blp.arguments(IndicatorQuery, location="query", unknown=RAISE)
-@blp.response(200, content_type=reports.FORMATS["xlsx"])
+@blp.response(200, content_type=indicators.EXPORT_FORMATS["xlsx"])
 def export_xlsx(query):
     """The indicator workbook, one sheet per indicator family; the export is audit-logged."""
     return _export(query, "xlsx")

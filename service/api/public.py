@@ -16,8 +16,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from service.api.ratelimit import limit_public
-from service.domain import publications
-from service.domain.exports import to_csv
+from service.domain.indicators import publications, to_csv
 from service.extensions import db
 from service.models.types import utcnow
 from service.schemas.publications import PublicIndicatorsOut, PublicItem, PublicQuery, PublicVersion

@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from service.api.auth import current_scope, roles_required
-from service.domain import publications
+from service.domain.indicators import publications
 from service.extensions import db
 from service.models.types import utcnow
 from service.schemas.publications import (

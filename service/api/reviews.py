@@ -3,8 +3,7 @@ from flask_smorest import Blueprint
 
 from service.api.auth import STAFF, current_scope, current_user, require_role, roles_required
 from service.api.ratelimit import limit_public
-from service.domain import reviews
-from service.domain.rating_options import load_catalog
+from service.domain import ratings
 from service.extensions import db
 from service.models.types import utcnow
 from service.schemas.reviews import HumanTags, ReviewCreate, ReviewCreated, ReviewOut, ReviewPage, ReviewQuery
@@ -24,8 +23,8 @@ def submit_review(data):
     else:
         require_role(operator, ("operator",))
     settings = current_app.extensions["settings"]
-    review = reviews.submit_review(
-        db.session, settings, load_catalog(settings.rating_options_file), data, utcnow(), operator
+    review = ratings.submit_review(
+        db.session, settings, ratings.load_catalog(settings.rating_options_file), data, utcnow(), operator
     )
     after_review_committed(review)
     return review
@@ -47,18 +46,18 @@ def after_review_committed(review) -> None:
 @blp.arguments(ReviewQuery, location="query")
 @blp.response(200, ReviewPage)
 def list_reviews(query):
-    filters = reviews.ReviewFilters(
+    filters = ratings.ReviewFilters(
         department=query.get("department"), level=query.get("level"), tag=query.get("tag"),
         bad=query.get("bad"), date_from=query.get("from_"), date_to=query.get("to"),
     )
-    return reviews.list_reviews(db.session, current_scope(), filters, query["page"], query["per_page"])
+    return ratings.list_reviews(db.session, current_scope(), filters, query["page"], query["per_page"])
 
 
 @blp.route("/reviews/<int:review_id>", methods=["GET"])
 @roles_required(*STAFF)
 @blp.response(200, ReviewOut)
 def get_review(review_id):
-    return reviews.get_review(db.session, current_scope(), review_id)
+    return ratings.get_review(db.session, current_scope(), review_id)
 
 
 @blp.route("/reviews/<int:review_id>/tags", methods=["PUT"])
@@ -66,4 +65,4 @@ def get_review(review_id):
 @blp.arguments(HumanTags)
 @blp.response(200, ReviewOut)
 def label_review(data, review_id):
-    return reviews.set_human_tags(db.session, current_scope(), review_id, data["tags"], g.user)
+    return ratings.set_human_tags(db.session, current_scope(), review_id, data["tags"], g.user)

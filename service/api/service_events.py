@@ -2,8 +2,8 @@ from flask import current_app, g
 from flask_smorest import Blueprint
 
 from service.api.auth import STAFF, current_scope, roles_required
-from service.domain import service_events
-from service.domain.contacts import ContactCipher
+from service.domain import ratings
+from service.domain.privacy import ContactCipher
 from service.extensions import db
 from service.models.types import utcnow
 from service.schemas.service_events import ContactOut, ServiceEventCreate, ServiceEventOut, UnmaskRequest
@@ -27,7 +27,7 @@ def with_rate_url(event):
 @blp.response(201, ServiceEventOut)
 def register_service_event(data):
     settings = current_app.extensions["settings"]
-    event, created = service_events.register_service_event(
+    event, created = ratings.register_service_event(
         db.session, settings, cipher(), g.user, data, utcnow()
     )
     return with_rate_url(event), 201 if created else 200
@@ -37,7 +37,7 @@ def register_service_event(data):
 @roles_required("intake", *STAFF)
 @blp.response(200, ServiceEventOut)
 def get_service_event(event_id):
-    return with_rate_url(service_events.get_service_event(db.session, current_scope(), event_id))
+    return with_rate_url(ratings.get_service_event(db.session, current_scope(), event_id))
 
 
 @blp.route("/service-events/<int:event_id>/unmask", methods=["POST"])
@@ -46,4 +46,4 @@ def get_service_event(event_id):
 @blp.response(200, ContactOut)
 def unmask_contact(data, event_id):
     """Full contact data for a callback (回访); audited with the reason given."""
-    return service_events.unmask_contact(db.session, cipher(), current_scope(), event_id, g.user, data["reason"])
+    return ratings.unmask_contact(db.session, cipher(), current_scope(), event_id, g.user, data["reason"])

@@ -3,9 +3,9 @@ from flask_smorest import Blueprint
 
 from service.api.auth import STAFF, current_scope, current_user, roles_required
 from service.api.ratelimit import limit_public
-from service.domain import ticket_actions, tickets
-from service.domain.contacts import ContactCipher
-from service.domain.notifications import LoggingSmsNotifier, Notifier
+from service.domain import tickets
+from service.domain.privacy import ContactCipher
+from service.domain.tickets import LoggingSmsNotifier, Notifier
 from service.extensions import db
 from service.models.types import utcnow
 from service.schemas.tickets import TicketAction, TicketOut, TicketPage, TicketQuery
@@ -18,10 +18,10 @@ def notifier() -> Notifier:
     return current_app.extensions.setdefault("notifier", LoggingSmsNotifier())
 
 
-def ticket_env() -> ticket_actions.TicketEnv:
+def ticket_env() -> tickets.TicketEnv:
     settings = current_app.extensions["settings"]
     cipher = ContactCipher(settings.contact_key, settings.blind_index_key)
-    return ticket_actions.TicketEnv(settings, cipher, notifier())
+    return tickets.TicketEnv(settings, cipher, notifier())
 
 
 @blp.route("/tickets", methods=["GET"])
@@ -53,7 +53,7 @@ def act_on_ticket(data, ticket_id):
         if data["action"] != "confirm":
             abort(401)
         limit_public("ticket_confirm")
-        actor = ticket_actions.CITIZEN
+        actor = tickets.CITIZEN
     else:
-        actor = ticket_actions.Actor.of(user)
-    return ticket_actions.perform_action(db.session, ticket_env(), ticket_id, data, actor, utcnow())
+        actor = tickets.Actor.of(user)
+    return tickets.perform_action(db.session, ticket_env(), ticket_id, data, actor, utcnow())

@@ -2,9 +2,11 @@
 
 from flask import Flask
 
+from service.cli import audit, calendar, demo, indicators, jobs, nlp, users
+
+GROUPS = (users, demo, audit, jobs, indicators, nlp, calendar)
+
 
 def register_commands(app: Flask) -> None:
-    from service.cli import audit, calendar, demo, indicators, jobs, nlp, users
-
-    for module in (users, demo, audit, jobs, indicators, nlp, calendar):
+    for module in GROUPS:
         app.cli.add_command(module.group)

@@ -3,7 +3,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from service.domain import audit
+from service.domain import accounts
 from service.extensions import db
 
 group = click.Group("audit", help="审计日志。")
@@ -13,7 +13,7 @@ group = click.Group("audit", help="审计日志。")
 @with_appcontext
 def verify():
     """Walk the hash chain; exit 1 and name the first broken entry if any."""
-    result = audit.verify(db.session)
+    result = accounts.verify(db.session)
     click.echo(json.dumps({"ok": result.ok, "checked": result.checked,
                            "broken_id": result.broken_id, "reason": result.reason}))
     if not result.ok:

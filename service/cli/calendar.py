@@ -5,8 +5,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from service.domain import calendar_store
-from service.domain.workdays import CalendarFileError
+from service.domain import tickets
+from service.domain.calendar import CalendarFileError
 from service.extensions import db
 from service.models.types import utcnow
 
@@ -21,7 +21,7 @@ def load(file: Path, actor: str):
     """Load one year's arrangement (JSON or CSV) and recompute provisional deadlines."""
     try:
         text = file.read_text(encoding="utf-8")
-        result = calendar_store.load_year(
+        result = tickets.load_calendar_year(
             db.session, current_app.extensions["settings"], text, str(file.name), actor, utcnow()
         )
     except (CalendarFileError, UnicodeDecodeError) as exc:
@@ -33,4 +33,4 @@ def load(file: Path, actor: str):
 @with_appcontext
 def status():
     """Known years, open tickets with provisional deadlines, warnings."""
-    click.echo(json.dumps(calendar_store.calendar_status(db.session, utcnow()), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(tickets.calendar_status(db.session, utcnow()), ensure_ascii=False, indent=2))

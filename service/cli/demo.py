@@ -7,10 +7,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from service.domain import accounts, departments, service_events
-from service.domain.contacts import ContactCipher
+from service.domain import accounts, ratings
+from service.domain.privacy import ContactCipher
 from service.extensions import db
-from service.models import Review, User
+from service.models import Review, ServiceEvent, User
 from service.models.types import utcnow
 
 group = click.Group("demo", help="演示数据。")
@@ -50,8 +50,8 @@ EVENTS = [
 def load():
     session = db.session
     for code, name, parent in DEPARTMENTS:
-        if departments.department_by_code(session, code) is None:
-            departments.create_department(session, code, name, parent, actor="demo")
+        if accounts.department_by_code(session, code) is None:
+            accounts.create_department(session, code, name, parent, actor="demo")
     click.echo("== API tokens (shown once; each run adds a fresh one, earlier ones stay valid until `flask users revoke NAME`) ==")
     for name, role, department in USERS:
         user = session.scalar(select(User).where(User.name == name))
@@ -71,9 +71,9 @@ def load():
             "channel": channel, "completed_at": (utcnow() - timedelta(days=1 + i)).replace(microsecond=0),
             "citizen": {"name": "张三", "phone": f"1380013{8000 + i}", "real_name": real_name},
         }
-        existing = session.scalar(select(service_events.ServiceEvent).where(
-            service_events.ServiceEvent.event_no == event_no))
-        event = existing or service_events.register_service_event(
+        existing = session.scalar(select(ServiceEvent).where(
+            ServiceEvent.event_no == event_no))
+        event = existing or ratings.register_service_event(
             session, settings, cipher, intake, data, utcnow())[0]
         rated = session.scalar(select(Review.id).where(Review.service_event_id == event.id, Review.seq == 0))
         state = "已评价（可追评）" if rated else "待评价"

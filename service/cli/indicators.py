@@ -4,7 +4,7 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
-from service.domain import rollups
+from service.domain import indicators
 from service.extensions import db
 from service.models.types import utcnow
 
@@ -28,7 +28,7 @@ def rebuild(first, last):
     """Recompute the daily rollups from raw rows (all days, or only --from..--to)."""
     if first and last and last < first:
         raise click.BadParameter("--to 不能早于 --from")
-    result = rollups.rebuild_rollups(db.session, utcnow(), first, last)
+    result = indicators.rebuild_rollups(db.session, utcnow(), first, last)
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -36,4 +36,4 @@ def rebuild(first, last):
 @with_appcontext
 def catch_up():
     """Bring the rollups up to date from the watermark (what the periodic job does)."""
-    click.echo(json.dumps(rollups.refresh_rollups(db.session, utcnow()), ensure_ascii=False))
+    click.echo(json.dumps(indicators.refresh_rollups(db.session, utcnow()), ensure_ascii=False))

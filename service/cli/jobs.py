@@ -1,5 +1,6 @@
 import importlib
 import json
+import time
 
 import click
 from flask import current_app
@@ -33,8 +34,6 @@ def scheduler():
 
     With Redis, use `rq cron workers.cron_config` and `flask --app wsgi jobs worker` instead.
     """
-    import time
-
     due = {job.func: 0.0 for job in SCHEDULE}
     while True:
         now = time.monotonic()
@@ -53,6 +52,7 @@ def scheduler():
 @with_appcontext
 def worker(burst):
     """Start an RQ worker on every queue, with jieba and the models loaded before forking."""
+    # Imported here: rq and the nlp stack that preload loads belong to the worker process only.
     from rq import Worker
 
     from workers import preload

@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.domain.errors import DomainError
-from service.domain.pipeline import count_pending
+from service.domain.pending import count_pending
 from service.extensions import db
 from service.models.types import utcnow
 
@@ -30,6 +30,13 @@ BATCH = 256
 class CliError(click.ClickException):
     def show(self, file=None) -> None:
         click.echo(f"错误：{self.message}", err=True)
+
+
+def _classification():
+    # Imported on use, like the nlp stack below: the other command groups start without it.
+    from service.domain import classification
+
+    return classification
 
 
 def _errors(func):
@@ -68,13 +75,11 @@ def _settings():
 
 def _ensure(tasks: tuple[str, ...]) -> None:
     """Commands that need models train the shipped defaults the first time, and say so."""
-    from service.domain import classification, nlp_training
-
-    missing = [t for t in tasks if t in nlp_training.DEFAULT_TASKS
-               and t not in classification.active_models(db.session)]
+    missing = [t for t in tasks if t in _classification().DEFAULT_TASKS
+               and t not in _classification().active_models(db.session)]
     if missing:
         click.echo(f"尚无已启用的 {'、'.join(missing)} 模型，正在用内置数据训练默认模型（约需一分钟）…", err=True)
-        nlp_training.bootstrap_defaults(db.session, _settings(), utcnow(), tasks=tuple(missing))
+        _classification().bootstrap_defaults(db.session, _settings(), utcnow(), tasks=tuple(missing))
 
 
 @group.command("train")
@@ -85,9 +90,8 @@ def _ensure(tasks: tuple[str, ...]) -> None:
 @_errors
 def train(task, input_path, label_column):
     """Train on FILE, evaluate on a held-out split, then activate the new model."""
-    from service.domain import nlp_training
 
-    result = nlp_training.train_from_file(db.session, _settings(), task, input_path, utcnow(), label_column)
+    result = _classification().train_from_file(db.session, _settings(), task, input_path, utcnow(), label_column)
     click.echo(f"已训练并启用 {task} 模型 {result['version']}（验证集：{result['holdout_source']}）", err=True)
     _emit(result)
 
@@ -100,10 +104,9 @@ def train(task, input_path, label_column):
 @_errors
 def evaluate(task, input_path, label_column):
     """Per-label precision/recall/F1, macro-F1 and accuracy of the active model; trains nothing new."""
-    from service.domain import nlp_training
 
     _ensure((task,))
-    _emit(nlp_training.evaluate_file(db.session, task, input_path, label_column))
+    _emit(_classification().evaluate_file(db.session, task, input_path, label_column))
 
 
 @group.command("classify")
@@ -114,11 +117,9 @@ def evaluate(task, input_path, label_column):
 def classify(input_path, output_path):
     """Classify every row of FILE with the active models; one JSON object per input row."""
     from nlp.datasets import read_texts
-    from service.domain import classification
-
     texts = read_texts(Path(input_path))
     _ensure(("tags", "sentiment"))
-    classifier = classification.current_classifier(db.session)
+    classifier = _classification().current_classifier(db.session)
     target = Path(output_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed at the end: a failure never leaves half an output.
@@ -145,9 +146,8 @@ def classify(input_path, output_path):
 @_errors
 def bootstrap(force):
     """Train and activate the default tags and sentiment models from the shipped data if needed."""
-    from service.domain import nlp_training
 
-    _emit(nlp_training.bootstrap_defaults(db.session, _settings(), utcnow(), force=force))
+    _emit(_classification().bootstrap_defaults(db.session, _settings(), utcnow(), force=force))
 
 
 @group.command("retrain")
@@ -156,9 +156,8 @@ def bootstrap(force):
 @_errors
 def retrain(task):
     """Retrain with the bureau's feedback; activate only when not worse on the held-out split."""
-    from service.domain import nlp_training
 
-    _emit(nlp_training.retrain(db.session, _settings(), task, utcnow()))
+    _emit(_classification().retrain(db.session, _settings(), task, utcnow()))
 
 
 @group.command("activate")
@@ -167,9 +166,7 @@ def retrain(task):
 @_errors
 def activate(version):
     """Activate a registered model version (e.g. to roll back)."""
-    from service.domain import classification
-
-    row = classification.activate(db.session, version, utcnow(), actor="cli")
+    row = _classification().activate(db.session, version, utcnow(), actor="cli")
     _emit({"task": row.task, "version": row.version, "activated": True})
 
 
@@ -177,13 +174,11 @@ def activate(version):
 @with_appcontext
 @_errors
 def status():
-    """The active model per task and how many texts wait for classification."""
-    from service.domain import classification
-
+    """The active model per task and how many texts wait for _classification()."""
     models = {
         task: {"version": row.version, "trained_at": row.created_at.isoformat(),
                "activated_at": row.activated_at.isoformat() if row.activated_at else None,
                "trained_on": row.trained_on, "holdout": (row.metrics or {}).get("holdout")}
-        for task, row in classification.active_models(db.session).items()
+        for task, row in _classification().active_models(db.session).items()
     }
     _emit({"models": models, "pending": count_pending(db.session)})

@@ -7,7 +7,6 @@ an exact sum of rows; rates are derived only when reading (service/domain/indica
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, event, select
 from sqlalchemy import inspect as sa_inspect
@@ -16,7 +15,7 @@ from sqlalchemy.orm.base import NO_VALUE
 
 from service.extensions import db
 from service.models.review import Review
-from service.models.types import UTCDateTime
+from service.models.types import SHANGHAI, UTCDateTime
 
 # Order matters only for readability; the domain iterates this tuple.
 COUNTERS = (
@@ -122,7 +121,6 @@ class RollupState(db.Model):
 # known even for an instance that was modified without being loaded. Rows inserted with Core or
 # COPY are found by the id watermark of the refresh job instead.
 
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 # model class name -> the columns that decide which day a row counts on (True: a deadline)
 _DAY_COLUMNS = {
     "Review": (("created_at", False),),
@@ -138,7 +136,7 @@ def _day(moment: datetime | None, deadline: bool = False) -> date | None:
         return None
     if deadline:  # an end-of-day deadline (00:00 of the next day) belongs to its own day
         moment = moment - timedelta(seconds=1)
-    return moment.astimezone(_SHANGHAI).date()
+    return moment.astimezone(SHANGHAI).date()
 
 
 def _tracked(session: Session, objects) -> dict[type, list]:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
+
+# Every user is in Asia/Shanghai: periods, working days and every time returned are counted there.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> datetime:
@@ -33,6 +37,18 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+# The three tags of domain.md §3 (the nlp library's labels; tests/test_layering.py checks they agree).
+TAGS = ("delay", "quality", "attitude")
+
+
+def tag_string(tags) -> str:
+    """How a set of tags is stored in a text column: ",delay,quality," (so LIKE '%,delay,%' finds it),
+    in TAGS order, "," for none."""
+    present = set(tags)
+    ordered = [t for t in TAGS if t in present]
+    return "," + ",".join(ordered) + ("," if ordered else "")
 
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
-from service.domain.reviews import CHANNELS, TAGS
+from service.domain.ratings import CHANNELS
+from service.models.types import TAGS
 from service.schemas.common import (
     BaseSchema,
     PaginationQuery,

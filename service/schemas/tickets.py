@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.domain.ticket_actions import ACTIONS
+from service.domain.tickets import ACTIONS
 from service.models.ticket import COLORS, SOURCES, STATUSES
 from service.schemas.common import BaseSchema, PaginationQuery, StrictBoolean, StrictInteger, page_schema
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from service.domain.audit import history
+from service.domain.accounts.audit import history
 from tests.conftest import bearer
 from tests.domain.test_indicators import Factory, end_of, local
 

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from service.domain import reviews
-from service.domain.rating_options import load_catalog
+from service.domain.ratings import reviews
+from service.domain.ratings.options import load_catalog
 from service.models import Review
 from service.models.types import utcnow
 from tests.conftest import bearer

@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.domain.notifications import InMemoryNotifier
+from service.domain.tickets import InMemoryNotifier
 from tests.conftest import bearer
 
 

@@ -1,6 +1,6 @@
 from sqlalchemy import update
 
-from service.domain import audit
+from service.domain.accounts import audit
 from service.models import AuditEntry
 
 

@@ -5,9 +5,14 @@ from datetime import timedelta
 import pytest
 
 import nlp
-from service.domain.classification import classify_case, classify_review, classify_reviews, tag_string
-from service.domain.nlp_training import TrainingSet, feedback_rows, retrain
-from service.domain.pipeline import pending_work
+from service.domain.classification.classify import (
+    classify_case,
+    classify_review,
+    classify_reviews,
+    tag_string,
+)
+from service.domain.classification.training import TrainingSet, feedback_rows, retrain
+from service.domain.pending.work import pending_work
 from service.models import AuditEntry, HotlineCase, NlpModel, Review
 from service.models.types import utcnow
 from tests.conftest import bearer

@@ -4,7 +4,7 @@ import os
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from service.domain.contacts import ContactCipher, mask_name, mask_phone
+from service.domain.privacy.contacts import ContactCipher, mask_name, mask_phone
 from service.logging import install_contact_mask
 
 

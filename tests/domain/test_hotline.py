@@ -2,11 +2,13 @@
 
 import pytest
 
-from service.domain import audit, hotline, hotline_followup, workdays
-from service.domain.calendar_store import work_calendar
-from service.domain.contacts import ContactCipher
+from service.domain import calendar as workdays
+from service.domain import hotline
+from service.domain.accounts import audit
+from service.domain.calendar import work_calendar
 from service.domain.errors import Conflict, InvalidTransition, ValidationFailed
-from service.domain.notifications import InMemoryNotifier
+from service.domain.privacy import ContactCipher
+from service.domain.tickets import InMemoryNotifier
 from service.models import HotlineCallback, HotlineCase, Ticket
 from tests.conftest import utc
 from tests.domain.tickets_support import MONDAY, act, actor, env_of, later, settings_of, user
@@ -36,7 +38,7 @@ def hl(app, session, depts):
             return view
 
         def callback(self, case_id, now, notifier=None, **data):
-            return hotline_followup.record_callback(session, env_of(app, notifier), self.operator, case_id,
+            return hotline.record_callback(session, env_of(app, notifier), self.operator, case_id,
                                                     data, now)
 
     return Hotline()
@@ -110,9 +112,9 @@ def test_merged_cases_answer_every_caller(app, session, hl):
     dup_of_child = hl.create("M-3", caller={"phone": "13600136000", "anonymous": True})
     assert dup_of_child.duplicate_of.id == child.id
     with pytest.raises(ValidationFailed):
-        hotline_followup.merge_cases(session, actor(session, "operator").scope, hl.operator, parent.id,
+        hotline.merge_cases(session, actor(session, "operator").scope, hl.operator, parent.id,
                                      [hl.create("M-4", type="report").id], MONDAY)
-    merged = hotline_followup.merge_cases(session, actor(session, "operator").scope, hl.operator, parent.id,
+    merged = hotline.merge_cases(session, actor(session, "operator").scope, hl.operator, parent.id,
                                           [child.id], MONDAY)
     assert [(c["case_no"], c["relation"], c["phone"]) for c in merged.callers] == [
         ("M-1", "self", "139****9000"), ("M-2", "merged", "136****6000"), ("M-3", "duplicate", "136****6000")]

@@ -11,7 +11,7 @@ import pytest
 
 from service.domain.accounts import Scope
 from service.domain.errors import Forbidden, ValidationFailed
-from service.domain.indicators import compute_indicators
+from service.domain.indicators.figures import compute_indicators
 from service.models import HotlineCallback, HotlineCase, Review, ServiceEvent, Ticket
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from service.domain.appraisal import score_department
+from service.domain.indicators.appraisal import score_department
 from tests.domain.test_indicators import Factory, figures, november
 
 

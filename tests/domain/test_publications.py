@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service.domain import accounts, publications
+from service.domain import accounts
 from service.domain.accounts import Scope
-from service.domain.audit import history, verify
+from service.domain.accounts.audit import history, verify
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from service.domain.reports import appraisal_scores
+from service.domain.indicators import publications
+from service.domain.indicators.reports import appraisal_scores
 from service.models import Publication, User
 from tests.domain.test_indicators import Factory, local, november
 

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from service.domain import rollups
-from service.domain.indicators import own_counts
-from service.domain.periods import parse_period
+from service.domain.indicators import rollups
+from service.domain.indicators.counts import day_counts
+from service.domain.indicators.figures import own_counts
+from service.domain.indicators.periods import parse_period
 from service.models import IndicatorDaily, Review, RollupDirty, RollupState, Ticket
 from service.models.rollup import COUNTERS
 from tests.domain.test_indicators import Factory, end_of, local, november
@@ -30,7 +31,7 @@ def stored(session) -> dict:
 
 
 def assert_rollups_equal_raw(session, now):
-    assert stored(session) == rollups.day_counts(session, FIRST, LAST, now)
+    assert stored(session) == day_counts(session, FIRST, LAST, now)
 
 
 def assert_live_equals_raw(session, now, periods=("2026-10", "2026-11", "2026-Q4")):

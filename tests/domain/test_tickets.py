@@ -2,11 +2,12 @@
 
 import pytest
 
-from service.domain import audit, tickets, workdays
-from service.domain.calendar_store import work_calendar
+from service.domain import calendar as workdays
+from service.domain import tickets
+from service.domain.accounts import audit
+from service.domain.calendar import work_calendar
 from service.domain.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
-from service.domain.notifications import InMemoryNotifier
-from service.domain.ticket_actions import CITIZEN
+from service.domain.tickets import CITIZEN, InMemoryNotifier
 from service.models import Review, Ticket
 from tests.conftest import utc
 from tests.domain.tickets_support import MONDAY, act, actor, bad_review, later, review_ticket, settings_of

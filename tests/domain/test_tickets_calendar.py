@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from service.domain import audit, calendar_store
-from service.domain.workdays import CalendarFileError
+from service.domain import calendar, tickets
+from service.domain.accounts import audit
+from service.domain.calendar import CalendarFileError
 from service.models import CalendarYear, Ticket
 from tests.conftest import utc
 from tests.domain.tickets_support import review_ticket, settings_of
@@ -25,31 +26,31 @@ def test_december_deadline_is_provisional_then_recomputed_on_load(app, session, 
     # Weekdays only: 2027-01-01 counts as a working day, so the end of Monday 2027-01-11.
     assert ticket.deadline_provisional is True
     assert ticket.due_at == utc(2027, 1, 11, 16, 0)
-    status = calendar_store.calendar_status(session, DECEMBER_MONDAY)
+    status = tickets.calendar_status(session, DECEMBER_MONDAY)
     assert status["provisional_tickets"] == 1 and "2027" in status["warnings"][0]
 
-    result = calendar_store.load_year(session, settings_of(app), YEAR_2027, "2027.json", "admin", DECEMBER_MONDAY)
+    result = tickets.load_calendar_year(session, settings_of(app), YEAR_2027, "2027.json", "admin", DECEMBER_MONDAY)
     assert (result["year"], result["checked"], result["settled"]) == (2027, 1, 1)
     t = session.get(Ticket, ticket.id)
     assert t.deadline_provisional is False
     assert t.due_at == utc(2027, 1, 12, 16, 0)  # New Year's Day is a holiday after all
-    assert calendar_store.calendar_status(session, DECEMBER_MONDAY)["warnings"] == []
+    assert tickets.calendar_status(session, DECEMBER_MONDAY)["warnings"] == []
     assert [e.action for e in audit.history(session, "ticket", t.id)] == ["open", "deadline_recomputed"]
     assert audit.verify(session).ok
 
 
 def test_loading_a_year_again_replaces_it_and_bad_files_are_refused(app, session, depts):
-    calendar_store.load_year(session, settings_of(app), YEAR_2027, "a.json", "admin", DECEMBER_MONDAY)
-    again = calendar_store.load_year(session, settings_of(app), YEAR_2027, "b.json", "admin", DECEMBER_MONDAY)
+    tickets.load_calendar_year(session, settings_of(app), YEAR_2027, "a.json", "admin", DECEMBER_MONDAY)
+    again = tickets.load_calendar_year(session, settings_of(app), YEAR_2027, "b.json", "admin", DECEMBER_MONDAY)
     assert again["replaced"] is True and session.query(CalendarYear).count() == 1
     with pytest.raises(CalendarFileError):
-        calendar_store.load_year(session, settings_of(app), '{"year": 2027, "holidays": []}', "c", "admin",
+        tickets.load_calendar_year(session, settings_of(app), '{"year": 2027, "holidays": []}', "c", "admin",
                                  DECEMBER_MONDAY)
-    calendar = calendar_store.work_calendar(session)
-    assert calendar.is_known_year(2027) and not calendar.is_working_day(utc(2027, 1, 1).date())
+    work = calendar.work_calendar(session)
+    assert work.is_known_year(2027) and not work.is_working_day(utc(2027, 1, 1).date())
 
 
 def test_recompute_job_leaves_settled_tickets_alone(app, session, register_event, depts):
     review_ticket(app, session, register_event)  # a November ticket: known year
-    assert calendar_store.recompute_provisional(session, settings_of(app), DECEMBER_MONDAY) == {
+    assert tickets.recompute_provisional(session, settings_of(app), DECEMBER_MONDAY) == {
         "checked": 0, "settled": 0, "still_provisional": 0}

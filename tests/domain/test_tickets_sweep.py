@@ -2,8 +2,9 @@
 
 import pytest
 
-from service.domain import audit, tickets
-from service.domain.ticket_sweep import sweep_tickets
+from service.domain import tickets
+from service.domain.accounts import audit
+from service.domain.tickets import sweep_tickets
 from service.models import AuditEntry, Ticket
 from tests.conftest import utc
 from tests.domain.tickets_support import MONDAY, act, actor, later, review_ticket
@@ -85,7 +86,7 @@ def test_replied_and_appealed_tickets_are_not_swept(app, session, register_event
 
 def test_action_on_a_ticket_the_sweep_changed_meanwhile_is_a_conflict(app, session, register_event, dept_a):
     from service.domain.errors import Conflict
-    from service.domain.ticket_actions import perform_action
+    from service.domain.tickets.actions import perform_action
     from tests.domain.tickets_support import env_of
 
     ticket, _ = review_ticket(app, session, register_event)

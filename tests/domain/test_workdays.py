@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.domain.workdays import (
+from service.domain.calendar import (
     CalendarFileError,
     Deadline,
     WorkCalendar,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from service.domain import accounts, reviews, ticket_actions, tickets
-from service.domain.contacts import ContactCipher
-from service.domain.notifications import InMemoryNotifier
-from service.domain.rating_options import load_catalog
-from service.models import Review, Ticket
+from service.domain import accounts, tickets
+from service.domain.privacy import ContactCipher
+from service.domain.ratings import reviews
+from service.domain.ratings.options import load_catalog
+from service.domain.tickets import InMemoryNotifier
+from service.models import Review, Ticket, User
 from tests.conftest import utc
 
 # Monday 2026-11-23 10:00 in Shanghai: a plain working week, 2026 is known to chinese-calendar.
@@ -19,19 +20,19 @@ def settings_of(app):
     return app.extensions["settings"]
 
 
-def env_of(app, notifier: InMemoryNotifier | None = None) -> ticket_actions.TicketEnv:
+def env_of(app, notifier: InMemoryNotifier | None = None) -> tickets.TicketEnv:
     s = settings_of(app)
-    return ticket_actions.TicketEnv(s, ContactCipher(s.contact_key, s.blind_index_key), notifier)
+    return tickets.TicketEnv(s, ContactCipher(s.contact_key, s.blind_index_key), notifier)
 
 
-def actor(session, role: str, department: str | None = None) -> ticket_actions.Actor:
-    n = session.query(accounts.User).count() + 1
+def actor(session, role: str, department: str | None = None) -> tickets.Actor:
+    n = session.query(User).count() + 1
     user, _ = accounts.create_user(session, f"{role}-{department or 'all'}-{n}", role, department)
-    return ticket_actions.Actor.of(user)
+    return tickets.Actor.of(user)
 
 
 def user(session, role: str, department: str | None = None):
-    n = session.query(accounts.User).count() + 1
+    n = session.query(User).count() + 1
     return accounts.create_user(session, f"{role}-{department or 'all'}-{n}", role, department)[0]
 
 
@@ -55,7 +56,7 @@ def review_ticket(app, session, register_event, now: datetime = MONDAY, **kwargs
 
 
 def act(app, session, ticket_id: int, who, now: datetime, notifier=None, **data) -> Ticket:
-    return ticket_actions.perform_action(session, env_of(app, notifier), ticket_id, data, who, now)
+    return tickets.perform_action(session, env_of(app, notifier), ticket_id, data, who, now)
 
 
 def later(moment: datetime, **delta) -> datetime:

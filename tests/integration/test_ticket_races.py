@@ -5,9 +5,11 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from service.domain import audit, ticket_actions, tickets
+from service.domain import tickets
+from service.domain.accounts import audit
 from service.domain.errors import Conflict
-from service.domain.ticket_sweep import sweep_tickets
+from service.domain.tickets import actions as ticket_actions
+from service.domain.tickets import sweep_tickets
 from service.extensions import db
 from service.models import Ticket
 from tests.conftest import bearer, is_postgres

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.domain.accounts import Scope
-from service.domain.audit import Entry, record
+from service.domain.accounts.audit import Entry, record
+from service.domain.accounts.users import Scope
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.pagination import Page, paginate
 from service.models import Department

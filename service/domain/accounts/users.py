@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.domain.audit import Entry, record
+from service.domain.accounts.audit import Entry, record
 from service.domain.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from service.models import ApiToken, Department, User
 from service.models.types import utcnow

@@ -15,36 +15,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
+from service.domain.classification.registry import ModelUnavailable, current_classifier
 from service.domain.errors import ValidationFailed
-from service.domain.nlp_registry import (  # noqa: F401  (the registry is part of this module's API)
-    ModelUnavailable,
-    activate,
-    active_model,
-    active_model_info,
-    active_models,
-    clear_cache,
-    current_classifier,
-    preload_active,
-    register_model,
-)
-from service.domain.rating_options import load_catalog
+from service.domain.ratings import load_catalog
 from service.models import HotlineCase, Review
 from service.models.review import DONE, PENDING
+from service.models.types import tag_string
 
 log = logging.getLogger(__name__)
-
-TAGS = ("delay", "quality", "attitude")
-
 
 def retry_delay(settings: Settings, attempts: int) -> timedelta:
     """Exponential backoff by attempts, capped: a failing row is retried ever more rarely, never dropped."""
     seconds = settings.classify_retry_base_seconds * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.classify_retry_max_seconds))
-
-
-def tag_string(tags) -> str:
-    ordered = [t for t in TAGS if t in set(tags)]
-    return "," + ",".join(ordered) + ("," if ordered else "")
 
 
 def classify_text(session: Session, text: str, level: int | None = None) -> dict:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 import nlp
 from config.settings import Settings
-from service.domain.audit import Entry, record
+from service.domain.accounts import Entry, record
 from service.domain.errors import Conflict, NotFound, Unavailable
 from service.models import NlpModel
 

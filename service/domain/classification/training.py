@@ -22,9 +22,14 @@ from sqlalchemy.orm import Session
 import nlp
 from config.settings import Settings
 from nlp import datasets
-from service.domain.audit import Entry, record
-from service.domain.nlp_registry import ModelUnavailable, active_model, active_models, register_model
-from service.domain.rating_options import load_catalog
+from service.domain.accounts import Entry, record
+from service.domain.classification.registry import (
+    ModelUnavailable,
+    active_model,
+    active_models,
+    register_model,
+)
+from service.domain.ratings import load_catalog
 from service.models import HotlineCase, Review
 
 log = logging.getLogger(__name__)

@@ -29,17 +29,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from service.domain import calendar_store
-from service.domain.accounts import Scope
-from service.domain.audit import Entry, record
-from service.domain.contacts import ContactCipher, mask_name, mask_phone
-from service.domain.deadlines import case_term
-from service.domain.departments import department_by_code, require_department, subtree_ids
+from service.domain.accounts import Entry, Scope, department_by_code, record, require_department, subtree_ids
+from service.domain.calendar import work_calendar
 from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.pagination import Page, paginate
-from service.domain.service_events import fingerprint
-from service.domain.ticket_notices import caller_cases
-from service.domain.tickets import new_ticket
+from service.domain.privacy import ContactCipher, mask_name, mask_phone
+from service.domain.ratings import fingerprint
+from service.domain.tickets import caller_cases, case_term, new_ticket
 from service.models import HotlineCase, ServiceEvent, Ticket, User
 from service.models.hotline import TICKET_TYPES
 from service.models.review import PENDING
@@ -81,7 +77,7 @@ def create_case(
         session.flush()
         if case.type in TICKET_TYPES or data.get("open_ticket"):
             new_ticket(
-                session, settings, calendar_store.work_calendar(session), source="hotline",
+                session, settings, work_calendar(session), source="hotline",
                 department=case.department, term=case_term(settings, case.type, case.urgency),
                 now=now, case=case, actor=actor.name,
             )

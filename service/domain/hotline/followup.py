@@ -9,12 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.domain.accounts import Scope
-from service.domain.audit import Entry, record, record_many
+from service.domain.accounts import Entry, Scope, record, record_many
 from service.domain.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from service.domain.hotline import CaseView, get_case, handling_ticket
-from service.domain.notifications import send_all
-from service.domain.ticket_actions import Actor, TicketEnv, run_action
+from service.domain.hotline.cases import CaseView, get_case, handling_ticket
+from service.domain.tickets import Actor, TicketEnv, run_action, send_all
 from service.models import HotlineCallback, HotlineCase, Ticket, User
 
 SATISFIED = ("satisfied", "basic")

@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, literal_column, not_, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from service.domain.periods import local_midnight
+from service.domain.indicators.periods import local_midnight
 from service.models import HotlineCallback, HotlineCase, Review, ServiceEvent, Ticket
 from service.models.rollup import COUNTERS
+from service.models.types import TAGS
 
-TAGS = ("delay", "quality", "attitude")
 COMPLAINT_TYPES = ("complaint", "report")
 CONFIRMED = ("resolved", "verified_by_supervisor")
 NOT_COUNTED_OUTCOMES = ("appeal_upheld", "merged")

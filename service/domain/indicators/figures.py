@@ -56,14 +56,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from service.domain.accounts import Scope
-from service.domain.departments import require_department
+from service.domain.accounts import Scope, require_department
 from service.domain.errors import Forbidden
-from service.domain.indicator_counts import TAGS, raw_counts
-from service.domain.periods import Period, parse_period
-from service.domain.rollups import rollup_counts, stale_days
+from service.domain.indicators.counts import raw_counts
+from service.domain.indicators.periods import Period, parse_period
+from service.domain.indicators.rollups import rollup_counts, stale_days
 from service.models import Department
 from service.models.rollup import COUNTERS
+from service.models.types import TAGS
 
 SOURCES = ("live", "rollup", "raw")
 RATE_KEYS = (

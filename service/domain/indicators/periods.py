@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from service.domain.errors import ValidationFailed
+from service.models.types import SHANGHAI
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 _PATTERNS = (
     ("day", re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")),
     ("month", re.compile(r"^(\d{4})-(\d{2})$")),

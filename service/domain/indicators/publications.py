@@ -24,15 +24,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from config.settings import Settings
-from service.domain.accounts import Scope
-from service.domain.appraisal import score_department
-from service.domain.audit import Entry, record
-from service.domain.calendar_store import work_calendar
-from service.domain.departments import require_department
+from service.domain.accounts import Entry, Scope, record, require_department
+from service.domain.calendar import add_working_days, work_calendar
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from service.domain.indicators import COUNT_KEYS, RATE_KEYS, compute_indicators
-from service.domain.periods import parse_period
-from service.domain.workdays import add_working_days
+from service.domain.indicators.appraisal import score_department
+from service.domain.indicators.figures import COUNT_KEYS, RATE_KEYS, compute_indicators
+from service.domain.indicators.periods import parse_period
 from service.models import Publication, PublicationAppeal, User
 from service.models.publication import DRAFT, PUBLISHED
 

@@ -8,13 +8,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from service.domain.accounts import Scope
-from service.domain.appraisal import score_department
-from service.domain.audit import Entry, record
+from service.domain.accounts import Entry, Scope, record
 from service.domain.errors import NotFound
-from service.domain.exports import to_csv, to_xlsx
-from service.domain.indicators import compute_indicators
-from service.domain.publications import published_view, snapshot_of
+from service.domain.indicators.appraisal import score_department
+from service.domain.indicators.exports import to_csv, to_xlsx
+from service.domain.indicators.figures import compute_indicators
+from service.domain.indicators.publications import published_view, snapshot_of
 from service.models import User
 
 FORMATS = {

@@ -1,6 +1,6 @@
 """Daily per-department rollups of the indicator counts: maintained incrementally, rebuilt on demand.
 
-Rollup rows are `indicator_counts.day_counts` stored; live figures are rollup rows for clean days
+Rollup rows are `counts.day_counts` stored; live figures are rollup rows for clean days
 plus `day_counts` for stale days; the "raw" figures are `day_counts` for the whole period. Rollups
 and raw rows therefore agree by construction whenever the stale-day bookkeeping is right, which the
 tests check after random inserts, appeals and reopenings.
@@ -21,17 +21,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from service.domain.indicator_counts import (  # noqa: F401  (re-exported for callers)
-    TAGS,
-    Counts,
-    as_date,
-    counts_select,
-    day_counts,
-    local_day,
-    ranges,
-    raw_counts,
-)
-from service.domain.periods import local_date
+from service.domain.indicators.counts import as_date, counts_select, local_day, ranges
+from service.domain.indicators.periods import local_date
 from service.models import (
     HotlineCallback,
     HotlineCase,

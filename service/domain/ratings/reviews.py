@@ -11,17 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
 from config.settings import Settings
-from service.domain.accounts import Scope
-from service.domain.audit import Entry, record
-from service.domain.departments import subtree_ids
+from service.domain.accounts import Entry, Scope, record, subtree_ids
 from service.domain.errors import AlreadyRated, Conflict, NotFound, ValidationFailed
 from service.domain.pagination import Page, paginate
-from service.domain.rating_options import OptionCatalog
-from service.domain.service_events import event_for_token
+from service.domain.ratings.options import OptionCatalog
+from service.domain.ratings.service_events import event_for_token
 from service.models import Review, ServiceEvent, User
 from service.models.review import DONE, NOT_NEEDED, PENDING
+from service.models.types import TAGS, tag_string
 
-TAGS = ("delay", "quality", "attitude")
 CITIZEN_CHANNELS = ("pc", "mobile", "miniprogram", "qrcode", "hall_pad", "hall_terminal", "sms")
 CHANNELS = CITIZEN_CHANNELS + ("hotline", "default")
 BAD_LEVELS = (1, 2)
@@ -69,7 +67,7 @@ def submit_review(
         created_at=now,
         classification_state=PENDING if (data.get("text") or "").strip() else DONE,
         ticket_state=PENDING if needs_ticket else NOT_NEEDED,
-        effective_tags=_tag_string(catalog.tags_for(data["level"], data.get("options") or [])),
+        effective_tags=tag_string(catalog.tags_for(data["level"], data.get("options") or [])),
     )
     review.service_event = event
     session.add(review)
@@ -133,11 +131,6 @@ def _check_follow_up(settings: Settings, primary: Review | None, now: datetime) 
         raise Conflict(f"追评须在首次评价后 {settings.follow_up_window_days} 天内提交。")
 
 
-def _tag_string(tags) -> str:
-    ordered = [t for t in TAGS if t in set(tags)]
-    return "," + ",".join(ordered) + ("," if ordered else "")
-
-
 @dataclass(frozen=True)
 class ReviewFilters:
     department: str | None = None
@@ -175,7 +168,7 @@ def set_human_tags(session: Session, scope: Scope, review_id: int, tags: list[st
     review = get_review(session, scope, review_id)
     before = review.human_tags
     review.human_tags = [t for t in TAGS if t in set(tags)]
-    review.effective_tags = _tag_string(review.human_tags)
+    review.effective_tags = tag_string(review.human_tags)
     record(session, Entry(actor=actor.name, action="review_tags_labelled", entity_type="review",
                           entity_id=review.id, data={"before": before, "after": review.human_tags}))
     session.commit()

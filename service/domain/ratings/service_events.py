@@ -13,11 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from service.domain.accounts import Scope, scope_for
-from service.domain.audit import Entry, record
-from service.domain.contacts import ContactCipher, mask_name, mask_phone
-from service.domain.departments import require_department
+from service.domain.accounts import Entry, Scope, record, require_department, scope_for
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from service.domain.privacy import ContactCipher, mask_name, mask_phone
 from service.models import ServiceEvent, User
 
 CLOCK_SKEW = timedelta(minutes=5)

@@ -1,13 +1,5 @@
-"""The ticket state machine (domain.md §5, api.md `POST /tickets/{id}/actions`).
-
-    dispatched →sign→ handling →reply→ replied →confirm(satisfied)→ closed
-    return_requested   (request_return from dispatched/handling within the return window;
-                        approve ⇒ dispatched to the new department with a fresh clock,
-                        reject ⇒ back where it was)
-    extension_requested (request_extension from handling before expiry; either decision ⇒ handling)
-    appealed           (差评 only, from handling; the clock pauses; upheld ⇒ rating excluded and
-                        ticket closed `appeal_upheld`; rejected ⇒ handling, deadline shifted)
-    replied →confirm(unsatisfied)→ handling, reopen_count + 1, fresh deadline from now (重办)
+"""Running one ticket action: permission, state and the action's own rules, then the handler,
+the history entry and the commit, in one transaction; notifications after the commit.
 
 Who may act (after the HTTP schema's 422, checked in this order: role 403, department 403,
 state 409, then the action's own rules 422/409):
@@ -18,7 +10,7 @@ state 409, then the action's own rules 422/409):
   `operator` after a callback, or a `supervisor` with a note (outcome `verified_by_supervisor`).
   A department can never close its own ticket.
 - verify (回访核实 of a real-name 差评, sets `verified_at` once): `operator`, `supervisor`.
-`admin` reads only.
+`admin` reads only. The states and transitions themselves are in `machine.py`.
 
 Concurrency: the ORM's version counter makes every ticket UPDATE conditional on the version read,
 so of two racing actions (or an action and the sweep) one wins and the other gets 409 `conflict`.
@@ -28,99 +20,19 @@ The ticket row is flushed before the audit entry so the audit chain's lock is al
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from config.settings import Settings
-from service.domain import calendar_store, deadlines
-from service.domain.accounts import Scope, scope_for
-from service.domain.audit import Entry, record_many
-from service.domain.contacts import ContactCipher
+from service.domain.accounts import Entry, record_many
 from service.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound
-from service.domain.notifications import Message, Notifier, send_all
-from service.domain.ticket_notices import deadline_message, recipients, reply_message
-from service.domain.tickets import ticket_history
-from service.domain.workdays import WorkCalendar
-from service.models import Ticket, User
-
-CITIZEN_ROLE = "citizen"
-DEPARTMENT = ("dept_staff",)
-SUPERVISOR = ("supervisor",)
-
-
-@dataclass(frozen=True)
-class Actor:
-    name: str
-    role: str
-    scope: Scope = field(default_factory=Scope)
-
-    @classmethod
-    def of(cls, user: User) -> Actor:
-        return cls(user.name, user.role, scope_for(user))
-
-
-CITIZEN = Actor(CITIZEN_ROLE, CITIZEN_ROLE)
-
-
-@dataclass
-class TicketEnv:
-    """What an action needs besides the session: rules, contact decryption, the notifier."""
-
-    settings: Settings
-    cipher: ContactCipher | None = None
-    notifier: Notifier | None = None
-
-
-@dataclass
-class Ctx:
-    session: Session
-    env: TicketEnv
-    actor: Actor
-    now: datetime
-    data: dict[str, Any]
-    outbox: list[Message] = field(default_factory=list)
-    _calendar: WorkCalendar | None = None
-
-    @property
-    def calendar(self) -> WorkCalendar:
-        if self._calendar is None:
-            self._calendar = calendar_store.work_calendar(self.session)
-        return self._calendar
-
-    @property
-    def settings(self) -> Settings:
-        return self.env.settings
-
-    def tell(self, ticket: Ticket, kind: str) -> None:
-        text = reply_message(ticket) if kind == "reply" else deadline_message(ticket)
-        self.outbox += [Message(p, text, kind) for p in recipients(self.session, self.env.cipher, ticket)]
-
-
-@dataclass(frozen=True)
-class Rule:
-    roles: tuple[str, ...]
-    states: tuple[str, ...]
-
-
-RULES: dict[str, Rule] = {
-    "sign": Rule(DEPARTMENT, ("dispatched",)),
-    "request_return": Rule(DEPARTMENT, ("dispatched", "handling")),
-    "decide_return": Rule(SUPERVISOR, ("return_requested",)),
-    "request_extension": Rule(DEPARTMENT, ("handling",)),
-    "decide_extension": Rule(SUPERVISOR, ("extension_requested",)),
-    "reply": Rule(DEPARTMENT, ("handling",)),
-    "confirm": Rule((CITIZEN_ROLE, "operator", "supervisor"), ("replied",)),
-    "appeal": Rule(DEPARTMENT, ("handling",)),
-    "decide_appeal": Rule(SUPERVISOR, ("appealed",)),
-    "verify": Rule(("operator", "supervisor"), ("dispatched", "handling", "replied", "closed",
-                                                "return_requested", "extension_requested", "appealed")),
-}
-ACTIONS = tuple(RULES)
+from service.domain.tickets import handlers  # noqa: F401  (fills machine.HANDLERS)
+from service.domain.tickets.engine import ticket_history
+from service.domain.tickets.machine import CITIZEN_ROLE, DEPARTMENT, HANDLERS, RULES, Actor, Ctx, TicketEnv
+from service.domain.tickets.notifications import send_all
+from service.models import Review, Ticket
 
 
 def perform_action(
@@ -143,14 +55,12 @@ def run_action(
 ) -> Ctx:
     """State check, handler, history entry (+ `extra` entries), commit — for an already authorised
     actor. Returns the context whose outbox the caller sends once everything is committed."""
-    from service.domain import ticket_handlers  # the handlers import this module's helpers
-
     action = data["action"]
     if ticket.status not in RULES[action].states:
         raise InvalidTransition(f"工单当前状态（{ticket.status}）不允许执行 {action}。")
     ctx = Ctx(session, env, actor, now, data)
     before = ticket.status
-    handler: Callable[[Ctx, Ticket], str | None] = getattr(ticket_handlers, action)
+    handler = HANDLERS[action]
     try:  # autoflush inside a handler may already hit the version check
         note = handler(ctx, ticket)
         commit_transition(ctx, ticket, action, before, note, extra or [])
@@ -170,8 +80,6 @@ def authorize(session: Session, ticket: Ticket, action: str, actor: Actor, data:
 
 
 def _check_rate_token(session: Session, ticket: Ticket, token: str | None) -> None:
-    from service.models import Review
-
     if ticket.source != "review" or not token:
         raise Forbidden("仅差评整改工单可由评价人凭评价凭证确认。")
     review = session.get(Review, ticket.review_id)
@@ -192,29 +100,3 @@ def commit_transition(
         data=payload or None, at=ctx.now,
     ), *extra])
     session.commit()
-
-
-def close(ctx: Ctx, ticket: Ticket, outcome: str) -> None:
-    ticket.status = "closed"
-    ticket.outcome = outcome
-    ticket.closed_at = ctx.now
-    # 按时整改: confirmed before the (current) deadline; an upheld appeal is no rectification.
-    ticket.closed_on_time = None if outcome == "appeal_upheld" else ctx.now <= ticket.due_at
-    ticket.pending_request = ticket.previous_status = ticket.paused_at = None
-    _case_status(ctx, ticket, "closed")
-
-
-def reopen(ctx: Ctx, ticket: Ticket) -> None:
-    """Unsatisfied confirmation (重办): back to handling with a fresh deadline from now."""
-    ticket.status = "handling"
-    ticket.reopen_count += 1
-    deadlines.start_new_term(ctx.calendar, ctx.settings, ticket, ctx.now)
-    _case_status(ctx, ticket, "open")
-    ctx.tell(ticket, "deadline")
-
-
-def _case_status(ctx: Ctx, ticket: Ticket, status: str) -> None:
-    if ticket.case_id is not None:
-        from service.models import HotlineCase
-
-        ctx.session.get(HotlineCase, ticket.case_id).status = status

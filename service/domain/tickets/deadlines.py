@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from config.settings import Settings
-from service.domain import workdays
-from service.domain.workdays import Deadline, WorkCalendar
+from service.domain import calendar as workdays
+from service.domain.calendar import Deadline, WorkCalendar
 from service.models import Ticket
+from service.models.types import SHANGHAI
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def case_term(settings: Settings, case_type: str, urgency: str) -> Term:
 
 def _unknown(calendar: WorkCalendar, *moments: datetime | None) -> bool:
     return any(
-        m is not None and not calendar.is_known_year(m.astimezone(workdays.SHANGHAI).year) for m in moments
+        m is not None and not calendar.is_known_year(m.astimezone(SHANGHAI).year) for m in moments
     )
 
 

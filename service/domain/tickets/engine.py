@@ -21,16 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from service.domain import calendar_store
-from service.domain.accounts import Scope
-from service.domain.audit import Entry, history, record
-from service.domain.deadlines import Term, apply_deadlines, review_term
-from service.domain.departments import subtree_ids
+from service.domain.accounts import Entry, Scope, history, record, subtree_ids
+from service.domain.calendar import WorkCalendar, work_calendar
 from service.domain.errors import NotFound
 from service.domain.pagination import Page, paginate
-from service.domain.ticket_sweep import ACTOR as SWEEP_ACTOR
-from service.domain.ticket_sweep import NOTES as SWEEP_NOTES
-from service.domain.workdays import WorkCalendar
+from service.domain.tickets.deadlines import Term, apply_deadlines, review_term
+from service.domain.tickets.sweep import ACTOR as SWEEP_ACTOR
+from service.domain.tickets.sweep import NOTES as SWEEP_NOTES
 from service.models import Department, HotlineCase, Review, Ticket
 from service.models.review import DONE, NOT_NEEDED
 from service.models.ticket import TicketEvent
@@ -93,7 +90,7 @@ def open_ticket_for_review(session: Session, settings: Settings, review_id: int,
         return _mark(session, review, DONE, {"ticket_id": existing, "created": False})
     if not review.is_bad or review.excluded:
         return _mark(session, review, NOT_NEEDED, {"skipped": "not_bad_or_excluded"})
-    calendar = calendar_store.work_calendar(session)
+    calendar = work_calendar(session)
     # Set before new_ticket flushes: rows are written before the audit chain's lock is taken.
     review.ticket_state = DONE
     ticket = new_ticket(

@@ -1,26 +1,28 @@
-"""One function per ticket action: `handler(ctx, ticket) -> note`, state change only.
+"""One function per ticket action, registered into `machine.HANDLERS`: `handler(ctx, ticket) ->
+note`, state change only.
 
-Permission and from-state checks are done by ticket_actions.perform_action before a handler
-runs; a handler checks the rules that depend on the body or the clock (422 / 409) and mutates the
-ticket. Committing, the history entry and notifications are the caller's.
+Permission and from-state checks are done by `actions.run_action` before a handler runs; a
+handler checks the rules that depend on the body or the clock (422 / 409) and mutates the ticket. Committing, the history entry and notifications are the caller's.
 """
 
 from __future__ import annotations
 
-from service.domain import deadlines, workdays
-from service.domain.audit import Entry, record
-from service.domain.departments import require_department
+from service.domain import calendar as workdays
+from service.domain.accounts import Entry, record, require_department
 from service.domain.errors import Conflict, InvalidTransition, ValidationFailed
-from service.domain.ticket_actions import Ctx, close, reopen
+from service.domain.tickets import deadlines
+from service.domain.tickets.machine import Ctx, close, reopen, transition
 from service.models import HotlineCase, Review, Ticket
 
 
+@transition("sign")
 def sign(ctx: Ctx, ticket: Ticket) -> str:
     ticket.signed_at = ctx.now
     ticket.status = "handling"
     return "签收"
 
 
+@transition("request_return")
 def request_return(ctx: Ctx, ticket: Ticket) -> str:
     window = workdays.add_working_days(ctx.calendar, ticket.dispatched_at, ctx.settings.deadlines.return_window_days)
     if ctx.now >= window.at:
@@ -29,6 +31,7 @@ def request_return(ctx: Ctx, ticket: Ticket) -> str:
     return ctx.data["reason"]
 
 
+@transition("decide_return")
 def decide_return(ctx: Ctx, ticket: Ticket) -> str:
     if not ctx.data["approve"]:
         _resume(ticket)
@@ -50,6 +53,7 @@ def decide_return(ctx: Ctx, ticket: Ticket) -> str:
     return f"退单同意，由 {old} 改派至 {department.code}"
 
 
+@transition("request_extension")
 def request_extension(ctx: Ctx, ticket: Ticket) -> str:
     limits = ctx.settings.deadlines
     days = ctx.data["working_days"]
@@ -66,6 +70,7 @@ def request_extension(ctx: Ctx, ticket: Ticket) -> str:
     return ctx.data["reason"]
 
 
+@transition("decide_extension")
 def decide_extension(ctx: Ctx, ticket: Ticket) -> str:
     days = ticket.pending_request["working_days"]
     approved = ctx.data["approve"]
@@ -78,6 +83,7 @@ def decide_extension(ctx: Ctx, ticket: Ticket) -> str:
     return f"延期 {days} 个工作日"
 
 
+@transition("reply")
 def reply(ctx: Ctx, ticket: Ticket) -> str:
     ticket.status = "replied"
     ticket.replied_at = ctx.now
@@ -87,6 +93,7 @@ def reply(ctx: Ctx, ticket: Ticket) -> str:
     return ctx.data["resolution"]
 
 
+@transition("confirm")
 def confirm(ctx: Ctx, ticket: Ticket) -> str:
     by_supervisor = ctx.actor.role == "supervisor"
     if by_supervisor and not (ctx.data.get("note") or "").strip():
@@ -98,6 +105,7 @@ def confirm(ctx: Ctx, ticket: Ticket) -> str:
     return "满意，办结"
 
 
+@transition("appeal")
 def appeal(ctx: Ctx, ticket: Ticket) -> str:
     if ticket.source != "review":
         raise InvalidTransition("12345 工单不能申诉。")
@@ -106,6 +114,7 @@ def appeal(ctx: Ctx, ticket: Ticket) -> str:
     return ctx.data["reason"]
 
 
+@transition("decide_appeal")
 def decide_appeal(ctx: Ctx, ticket: Ticket) -> str:
     reason = ticket.pending_request["reason"]
     if not ctx.data["upheld"]:
@@ -124,6 +133,7 @@ def decide_appeal(ctx: Ctx, ticket: Ticket) -> str:
     return "申诉成立"
 
 
+@transition("verify")
 def verify(ctx: Ctx, ticket: Ticket) -> str:
     if ticket.source != "review":
         raise InvalidTransition("核实回访仅适用于差评整改工单。")

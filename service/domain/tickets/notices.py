@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from service.domain.contacts import ContactCipher
-from service.domain.workdays import SHANGHAI
+from service.domain.privacy import ContactCipher
 from service.models import HotlineCase, Review, Ticket
+from service.models.types import SHANGHAI
 
 REPLY_EXCERPT = 60
 

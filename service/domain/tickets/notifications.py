@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from service.domain.contacts import mask_phone
+from service.domain.privacy import mask_phone
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from service.domain.audit import Entry, record_many
+from service.domain.accounts import Entry, record_many
 from service.models import Ticket
 from service.models.ticket import RUNNING_STATUSES, TicketEvent
 from service.models.types import UTCDateTime
