@@ -11,9 +11,9 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin, get_type_hints
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-do-not-use-in-production"
@@ -53,7 +53,9 @@ class Deadlines:
     urgent_hours: float = 8.0
     # Working hours (Asia/Shanghai) that urgent 12345 deadlines count through: "HH:MM-HH:MM,...".
     work_hours: str = "09:00-12:00,13:00-18:00"
+    # DEADLINE_CASE_DAYS='{"complaint": 10}' changes one type and keeps the others' defaults.
     case_days: Mapping[str, int] = field(
+        metadata={"merge": True},
         default_factory=lambda: {
             "consult": 2,
             "help": 10,
@@ -71,12 +73,13 @@ class Deadlines:
 
 @dataclass(frozen=True)
 class Settings:
-    env: str = "development"
+    env: str = field(default="development", metadata={"env": "APP_ENV"})
     secret_key: str = DEV_SECRET
     database_url: str = ""
     redis_url: str | None = None
-    contact_key: bytes = b""
-    blind_index_key: bytes = b""
+    # Read by _key (base64, 32 bytes; derived from SECRET_KEY in development).
+    contact_key: bytes = field(default=b"", metadata={"env": None})
+    blind_index_key: bytes = field(default=b"", metadata={"env": None})
     rate_base_url: str = "http://localhost:8000/rate/"
     max_body_bytes: int = 64 * 1024
     review_text_max: int = 2000
@@ -99,7 +102,7 @@ class Settings:
     classify_batch_size: int = 100
     nlp_holdout_percent: int = 20
     nlp_retrain_epsilon: float = 0.0
-    deadlines: Deadlines = field(default_factory=Deadlines)
+    deadlines: Deadlines = field(default_factory=Deadlines, metadata={"env": None})  # DEADLINE_* variables
     indicator_weights: Mapping[str, float] = field(
         default_factory=lambda: {
             "satisfaction": 0.35,
@@ -119,7 +122,7 @@ class Settings:
     appraisal_grades: Mapping[str, float] = field(
         default_factory=lambda: {"excellent": 90.0, "good": 80.0, "pass": 60.0}
     )
-    testing: bool = False
+    testing: bool = field(default=False, metadata={"env": None})
 
     @property
     def production(self) -> bool:
@@ -129,53 +132,26 @@ class Settings:
     def from_env(
         cls, env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
     ) -> Settings:
+        """Every field from its variable (the field's name in capitals, or the `env` in its metadata;
+        Deadlines fields with a `DEADLINE_` prefix), parsed by the field's type. A value that does
+        not parse is a ConfigError naming the variable."""
         env = os.environ if env is None else env
-        app_env = env.get("APP_ENV", "development")
-        production = app_env == "production"
-        secret = env.get("SECRET_KEY")
+        values = _fields_from_env(cls, env)
+        production = values.get("env", cls.env) == "production"
+        secret = values.get("secret_key")
         if not secret:
             if production:
                 raise ConfigError("SECRET_KEY is required in production; set the SECRET_KEY variable")
             secret = DEV_SECRET
-        settings = cls(
-            env=app_env,
+        values.update(
             secret_key=secret,
-            database_url=env.get("DATABASE_URL") or _sqlite_default(),
-            redis_url=env.get("REDIS_URL") or None,
+            database_url=values.get("database_url") or _sqlite_default(),
+            redis_url=values.get("redis_url") or None,
             contact_key=_key(env, "CONTACT_ENCRYPTION_KEY", secret, production),
             blind_index_key=_key(env, "BLIND_INDEX_KEY", secret, production),
-            rate_base_url=env.get("RATE_BASE_URL", cls.rate_base_url),
-            max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
-            review_text_max=_int(env, "REVIEW_TEXT_MAX", cls.review_text_max),
-            rate_token_ttl_days=_int(env, "RATE_TOKEN_TTL_DAYS", cls.rate_token_ttl_days),
-            follow_up_window_days=_int(env, "FOLLOW_UP_WINDOW_DAYS", cls.follow_up_window_days),
-            default_rating_enabled=env.get("DEFAULT_RATING_ENABLED", "0") in ("1", "true", "yes"),
-            default_rating_days=_int(env, "DEFAULT_RATING_DAYS", cls.default_rating_days),
-            rating_options_file=env.get("RATING_OPTIONS_FILE", cls.rating_options_file),
-            public_rate_limit=_int(env, "PUBLIC_RATE_LIMIT", cls.public_rate_limit),
-            public_rate_window_seconds=_int(
-                env, "PUBLIC_RATE_WINDOW_SECONDS", cls.public_rate_window_seconds
-            ),
-            model_dir=env.get("MODEL_DIR", cls.model_dir),
-            classify_retry_base_seconds=_int(
-                env, "CLASSIFY_RETRY_BASE_SECONDS", cls.classify_retry_base_seconds
-            ),
-            classify_retry_max_seconds=_int(
-                env, "CLASSIFY_RETRY_MAX_SECONDS", cls.classify_retry_max_seconds
-            ),
-            classify_batch_size=_int(env, "CLASSIFY_BATCH_SIZE", cls.classify_batch_size),
-            nlp_holdout_percent=_int(env, "NLP_HOLDOUT_PERCENT", cls.nlp_holdout_percent),
-            nlp_retrain_epsilon=_float(env, "NLP_RETRAIN_EPSILON", cls.nlp_retrain_epsilon),
-            deadlines=_deadlines(env),
-            indicator_weights=_json(env, "INDICATOR_WEIGHTS", None)
-            or Settings.__dataclass_fields__["indicator_weights"].default_factory(),
-            basic_satisfaction_weight=_float(env, "BASIC_SATISFACTION_WEIGHT", cls.basic_satisfaction_weight),
-            overdue_deduction=_float(env, "OVERDUE_DEDUCTION", cls.overdue_deduction),
-            indicator_color_thresholds=_json(env, "INDICATOR_COLOR_THRESHOLDS", None)
-            or Settings.__dataclass_fields__["indicator_color_thresholds"].default_factory(),
-            appraisal_grades=_json(env, "APPRAISAL_GRADES", None)
-            or Settings.__dataclass_fields__["appraisal_grades"].default_factory(),
+            deadlines=replace(Deadlines(), **_fields_from_env(Deadlines, env, prefix="DEADLINE_")),
         )
+        settings = cls(**values)
         if overrides:
             known = {f.name for f in fields(cls)}
             unknown = set(overrides) - known
@@ -191,41 +167,63 @@ def _sqlite_default() -> str:
     return f"sqlite:///{instance / 'feedback.db'}"
 
 
-def _number(env: Mapping[str, str], name: str, default, cast, what: str):
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return cast(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be {what}, got {raw!r}") from exc
+def env_name(f: Field, prefix: str = "") -> str | None:
+    """The variable a field is read from; None for fields that never come from the environment."""
+    if "env" in f.metadata:
+        return f.metadata["env"]
+    return prefix + f.name.upper()
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    return _number(env, name, default, int, "an integer")
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    return _number(env, name, default, float, "a number")
-
-
-def _json(env: Mapping[str, str], name: str, default: Any) -> Any:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be JSON") from exc
-
-
-def _deadlines(env: Mapping[str, str]) -> Deadlines:
-    base = Deadlines()
+def _fields_from_env(cls: type, env: Mapping[str, str], prefix: str = "") -> dict[str, Any]:
+    hints = get_type_hints(cls)
     values: dict[str, Any] = {}
-    for f in fields(Deadlines):
-        name = f"DEADLINE_{f.name.upper()}"
-        if f.name == "case_days":
-            values[f.name] = {**base.case_days, **(_json(env, name, {}) or {})}
-        elif name in env:
-            values[f.name] = type(getattr(base, f.name))(env[name])
-    return replace(base, **values)
+    for f in fields(cls):
+        name = env_name(f, prefix)
+        raw = env.get(name) if name else None
+        if raw is None or (raw == "" and hints[f.name] is not str):
+            continue
+        try:
+            values[f.name] = _parse(hints[f.name], raw, _default(f), f.metadata.get("merge", False))
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{name} must be {_describe(hints[f.name])}, got {raw!r}") from exc
+    return values
+
+
+def _default(f: Field) -> Any:
+    return f.default_factory() if f.default_factory is not MISSING else f.default
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _parse(kind: Any, raw: str, default: Any, merge: bool = False) -> Any:
+    if kind is bool:
+        if raw.strip().lower() not in _TRUE + _FALSE:
+            raise ValueError(raw)
+        return raw.strip().lower() in _TRUE
+    if kind in (int, float):
+        return kind(raw)
+    if kind is str or kind == (str | None):
+        return raw
+    if get_origin(kind) is tuple:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    if get_origin(kind) is Mapping:
+        value = json.loads(raw)
+        if not isinstance(value, dict):
+            raise TypeError(raw)
+        return {**default, **value} if merge else value
+    raise TypeError(f"no parser for {kind!r}")
+
+
+def _describe(kind: Any) -> str:
+    if kind is bool:
+        return "one of " + "/".join(_TRUE + _FALSE)
+    if kind is int:
+        return "an integer"
+    if kind is float:
+        return "a number"
+    if get_origin(kind) is tuple:
+        return "comma-separated integers"
+    if get_origin(kind) is Mapping:
+        return "a JSON object"
+    return "text"

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from config.settings import Settings
 from service.extensions import db, migrate, queue
 from service.logging import install_contact_mask
+from service.models.rollup import install_rollup_marks
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -36,6 +37,7 @@ def create_base_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
     install_contact_mask()
+    install_rollup_marks()
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     queue.init_app(app)

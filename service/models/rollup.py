@@ -15,6 +15,7 @@ from sqlalchemy.orm.base import NO_VALUE
 
 from service.extensions import db
 from service.models.review import Review
+from service.models.service_event import ServiceEvent
 from service.models.types import SHANGHAI, UTCDateTime
 
 # Order matters only for readability; the domain iterates this tuple.
@@ -114,9 +115,11 @@ class RollupState(db.Model):
 
 
 # --------------------------------------------------------------------------------------------------
-# Dirty marks on write. Lives with the models (always imported) rather than in the domain, so that
-# every process that changes a rating, ticket, event, case or callback through the ORM marks the
-# days its figures belong to, in the same transaction. The *old* days (a deadline moved by a
+# Dirty marks on write: the rollup write hook. `install_rollup_marks()` (called by the app factory,
+# service/base.py) listens on every Session, so every process that changes a rating, ticket,
+# event, case or callback through the ORM marks the days its figures belong to, in the same
+# transaction; the domain's writes (ratings.submit_review, the ticket actions, …) need no call.
+# It lives with the models rather than in the domain because it must see every ORM write. The *old* days (a deadline moved by a
 # reopening, a ticket reassigned) are read from the database before the UPDATE is sent, so they are
 # known even for an instance that was modified without being loaded. Rows inserted with Core or
 # COPY are found by the id watermark of the refresh job instead.
@@ -147,8 +150,14 @@ def _tracked(session: Session, objects) -> dict[type, list]:
     return by_class
 
 
-@event.listens_for(Session, "before_flush")
-def _remember_old_days(session: Session, _context, _instances) -> None:
+def install_rollup_marks() -> None:
+    """Listen on every Session (idempotent): old days before each flush, dirty days after it."""
+    if not event.contains(Session, "before_flush", remember_old_days):
+        event.listen(Session, "before_flush", remember_old_days)
+        event.listen(Session, "after_flush", mark_dirty_days)
+
+
+def remember_old_days(session: Session, _context, _instances) -> None:
     """Days the rows being updated or deleted count on *now*, before the flush changes them."""
     days, review_ids = session.info.setdefault("rollup_days", set()), set()
     persistent = [o for o in list(session.dirty) + list(session.deleted) if sa_inspect(o).has_identity]
@@ -171,8 +180,7 @@ def _current(obj, name: str):
     return None if value is NO_VALUE else value
 
 
-@event.listens_for(Session, "after_flush")
-def _mark_dirty_days(session: Session, _context) -> None:
+def mark_dirty_days(session: Session, _context) -> None:
     days: set = session.info.pop("rollup_days", set())
     review_ids: set = session.info.pop("rollup_review_ids", set())
     event_ids: set = set()  # a new rating changes its event's completion-day figures
@@ -191,8 +199,6 @@ def _mark_dirty_days(session: Session, _context) -> None:
                 else:
                     event_ids.add(_current(obj, "service_event_id"))
     connection = session.connection() if (days or review_ids or event_ids) else None
-    from service.models import ServiceEvent
-
     for column, key, ids in ((ServiceEvent.completed_at, ServiceEvent.id, event_ids),
                              (Review.created_at, Review.id, review_ids)):
         ids.discard(None)

@@ -69,8 +69,10 @@ def submit_review(
         ticket_state=PENDING if needs_ticket else NOT_NEEDED,
         effective_tags=tag_string(catalog.tags_for(data["level"], data.get("options") or [])),
     )
-    review.service_event = event
+    review.service_event = event  # lets the rollup write hook date the event without a query
     session.add(review)
+    # The flush also marks this rating's days for the indicator rollups, in the same transaction:
+    # service/models/rollup.py `mark_dirty_days`, the write hook installed on every Session.
     try:
         _commit_keeping_state(session)
     except IntegrityError as exc:
