@@ -16,6 +16,9 @@ from service.domain import accounts
 from service.domain.accounts import departments
 from service.extensions import db
 
+# Text-classification fixtures (small models trained once per session), shared by every test dir.
+pytest_plugins = ["tests.nlp_fixtures"]
+
 TEST_DEPARTMENTS = [
     ("ZJJ", "市住房和城乡建设局", None),
     ("ZJJ-A", "物业管理科", "ZJJ"),
@@ -147,9 +150,19 @@ def register_event(client, intake_token):
     return register
 
 
+@pytest.fixture
+def desk(app, session, register_event):
+    """The ticket tests' helper object (tests/domain/tickets_support.py)."""
+    from tests.domain.tickets_support import TicketDesk
+
+    return TicketDesk(app, session, register_event)
+
+
+@pytest.fixture
+def runner(app):
+    """The CLI, as flaskr's tests use it: runner.invoke(args=[...])."""
+    return app.test_cli_runner()
+
+
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
-
-
-# Text-classification fixtures (small models trained once per session), shared by every test dir.
-from tests.nlp_fixtures import active_models, trained_models  # noqa: E402, F401

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +59,12 @@ class Dispatcher:
     @property
     def redis(self):
         if self._redis is None and self.redis_url:
-            from redis import Redis
-
             self._redis = Redis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         return self._redis
 
     def queue(self, name: str):
         # Queue objects are cached: building one per call showed up in the intake profile.
         if name not in self._queues:
-            from rq import Queue
-
             self._queues[name] = Queue(name, connection=self.redis)
         return self._queues[name]
 
@@ -76,9 +75,6 @@ class Dispatcher:
         """Enqueue several jobs in one Redis round trip (one MULTI/EXEC pipeline)."""
         if self.inline:
             return all([_run_inline(call.func_path, call.args) for call in calls])
-        from redis.exceptions import RedisError
-        from rq import Retry
-
         retry = Retry(max=len(self.retry_intervals), interval=self.retry_intervals)
         try:
             with self.redis.pipeline() as pipe:

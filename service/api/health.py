@@ -9,6 +9,7 @@ from collections import defaultdict
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import text
 
+from service.domain.pending import count_pending
 from service.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -78,8 +79,6 @@ def metrics():
 
 
 def _pending_gauges() -> list[str]:
-    from service.domain.pending import count_pending
-
     try:
         pending = count_pending(db.session)
     except Exception:

@@ -11,6 +11,8 @@ import threading
 import time
 
 from flask import current_app, request
+from redis.exceptions import RedisError
+from werkzeug.exceptions import TooManyRequests
 
 log = logging.getLogger(__name__)
 _local: dict[str, tuple[int, int]] = {}
@@ -33,8 +35,6 @@ def limit_public(bucket: str) -> None:
 
 
 def _count_redis(key: str, window: int) -> int | None:
-    from redis.exceptions import RedisError
-
     try:
         redis = current_app.extensions["queue"].redis
         pipe = redis.pipeline()
@@ -57,8 +57,6 @@ def _count_local(key: str, slot: int) -> int:
 
 
 def _too_many(retry_after: int):
-    from werkzeug.exceptions import TooManyRequests
-
     error = TooManyRequests()
     error.retry_after = max(1, retry_after)
     return error

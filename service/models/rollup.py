@@ -1,7 +1,7 @@
 """Daily per-department indicator counts (rollups), their dirty marks and the refresh watermark.
 
 Every column of `IndicatorDaily` is an integer count, so any period and any department subtree is
-an exact sum of rows; rates are derived only when reading (service/domain/indicators.py).
+an exact sum of rows; rates are derived only when reading (service/domain/indicators/figures.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from service.models.types import SHANGHAI
 
 MAX_PER_PAGE = 200
 
@@ -65,16 +69,13 @@ class QueryMoment(fields.Field):
     """A query bound: a date (2026-11-01, start of that day in Asia/Shanghai) or an ISO datetime."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from datetime import date, datetime
-        from zoneinfo import ZoneInfo
-
         if not isinstance(value, str):
             raise ValidationError("不是有效的日期或时间。")
         try:
             if len(value) == 10:
                 d = date.fromisoformat(value)
-                return datetime(d.year, d.month, d.day, tzinfo=ZoneInfo("Asia/Shanghai"))
+                return datetime(d.year, d.month, d.day, tzinfo=SHANGHAI)
             moment = datetime.fromisoformat(value)
         except ValueError as exc:
             raise ValidationError("不是有效的日期或时间（ISO 8601）。") from exc
-        return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)

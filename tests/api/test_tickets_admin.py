@@ -4,20 +4,19 @@ import json
 
 from service.domain import tickets
 from tests.conftest import bearer, utc
-from tests.domain.tickets_support import bad_review, settings_of
 
 YEAR_2027 = {"year": 2027, "holidays": [{"name": "元旦", "dates": ["2027-01-01"]}]}
 
 
-def provisional_ticket(app, session, register_event):
-    review, _ = bad_review(app, session, register_event)
-    return tickets.open_ticket_for_review(session, settings_of(app), review.id, utc(2026, 12, 21, 2, 0))
+def provisional_ticket(desk):
+    review, _ = desk.bad_review()
+    return tickets.open_ticket_for_review(desk.session, desk.settings, review.id, utc(2026, 12, 21, 2, 0))
 
 
 def test_provisional_deadlines_are_warned_about_and_settled_by_loading_the_year(
-        app, client, session, register_event, make_token, tmp_path):
+        client, desk, runner, make_token, tmp_path):
     admin = make_token("admin")
-    provisional_ticket(app, session, register_event)
+    provisional_ticket(desk)
     status = client.get("/api/v1/admin/calendar", headers=bearer(admin)).get_json()
     assert status["provisional_tickets"] == 1 and status["warnings"]
     assert {"year": 2027, "known": False, "source": None, "loaded_at": None, "loaded_by": None} in status["years"]
@@ -27,7 +26,6 @@ def test_provisional_deadlines_are_warned_about_and_settled_by_loading_the_year(
 
     path = tmp_path / "2027.json"
     path.write_text(json.dumps(YEAR_2027, ensure_ascii=False), encoding="utf-8")
-    runner = app.test_cli_runner()
     result = runner.invoke(args=["calendar", "load", str(path)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["settled"] == 1
@@ -37,10 +35,10 @@ def test_provisional_deadlines_are_warned_about_and_settled_by_loading_the_year(
     assert "2027" in runner.invoke(args=["calendar", "status"]).output
 
 
-def test_bad_calendar_file_is_refused(app, depts, tmp_path):
+def test_bad_calendar_file_is_refused(runner, depts, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("date,type,name\n2027-01-04,workday,周一不是调休\n", encoding="utf-8")
-    result = app.test_cli_runner().invoke(args=["calendar", "load", str(path)])
+    result = runner.invoke(args=["calendar", "load", str(path)])
     assert result.exit_code != 0 and "日历文件无效" in result.output
 
 
@@ -48,9 +46,8 @@ def test_calendar_admin_api_is_for_admins(client, make_token, depts):
     assert client.get("/api/v1/admin/calendar", headers=bearer(make_token("supervisor"))).status_code == 403
 
 
-def test_sweep_and_recompute_run_as_jobs(app, session, register_event, depts):
-    provisional_ticket(app, session, register_event)
-    runner = app.test_cli_runner()
+def test_sweep_and_recompute_run_as_jobs(desk, runner):
+    provisional_ticket(desk)
     sweep = runner.invoke(args=["jobs", "run", "sweep_tickets"])
     assert sweep.exit_code == 0 and '"recoloured"' in sweep.output
     again = runner.invoke(args=["jobs", "run", "recompute_provisional_deadlines"])

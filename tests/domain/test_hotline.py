@@ -11,7 +11,7 @@ from service.domain.privacy import ContactCipher
 from service.domain.tickets import InMemoryNotifier
 from service.models import HotlineCallback, HotlineCase, Ticket
 from tests.conftest import utc
-from tests.domain.tickets_support import MONDAY, act, actor, env_of, later, settings_of, user
+from tests.domain.tickets_support import MONDAY, later
 
 
 def case_body(case_no: str, **extra) -> dict:
@@ -26,11 +26,11 @@ def case_body(case_no: str, **extra) -> dict:
 
 
 @pytest.fixture
-def hl(app, session, depts):
-    s = settings_of(app)
+def hl(session, depts, desk):
+    s = desk.settings
 
     class Hotline:
-        operator = user(session, "operator")
+        operator = desk.user("operator")
         cipher = ContactCipher(s.contact_key, s.blind_index_key)
 
         def create(self, case_no, now=MONDAY, **extra):
@@ -38,30 +38,30 @@ def hl(app, session, depts):
             return view
 
         def callback(self, case_id, now, notifier=None, **data):
-            return hotline.record_callback(session, env_of(app, notifier), self.operator, case_id,
+            return hotline.record_callback(session, desk.env(notifier), self.operator, case_id,
                                                     data, now)
 
     return Hotline()
 
 
-def test_complaint_runs_the_whole_loop_through_callbacks(app, session, hl):
-    dept, sup = actor(session, "dept_staff", "ZJJ-A"), actor(session, "supervisor")
+def test_complaint_runs_the_whole_loop_through_callbacks(session, hl, desk):
+    dept, sup = desk.actor("dept_staff", "ZJJ-A"), desk.actor("supervisor")
     notifier = InMemoryNotifier()
     view = hl.create("C-1")
     t = view.ticket
     assert (t.source, t.status, t.department_code) == ("hotline", "dispatched", "ZJJ-A")
     assert t.due_at == utc(2026, 12, 14, 16, 0)  # complaint: 15 working days
-    act(app, session, t.id, dept, later(MONDAY, hours=2), action="sign")
-    act(app, session, t.id, dept, later(MONDAY, days=1), action="request_extension", working_days=5, reason="r")
-    act(app, session, t.id, sup, later(MONDAY, days=1), notifier, action="decide_extension", approve=True)
+    desk.act(t.id, dept, later(MONDAY, hours=2), action="sign")
+    desk.act(t.id, dept, later(MONDAY, days=1), action="request_extension", working_days=5, reason="r")
+    desk.act(t.id, sup, later(MONDAY, days=1), notifier, action="decide_extension", approve=True)
     assert notifier.of_kind("deadline")[0][0] == "139****9000"  # the caller is told the new deadline
-    act(app, session, t.id, dept, later(MONDAY, days=2), notifier, action="reply", resolution="scheduled",
+    desk.act(t.id, dept, later(MONDAY, days=2), notifier, action="reply", resolution="scheduled",
         content="已责令物业维修")
     callback = hl.callback(view.id, later(MONDAY, days=3), solved=False, satisfaction="unsatisfied",
                            note="电梯仍未修好")
     t = session.get(Ticket, t.id)
     assert (callback.ticket.status, t.status, t.reopen_count) == ("handling", "handling", 1)
-    act(app, session, t.id, dept, later(MONDAY, days=4), action="reply", resolution="immediate", content="已修复")
+    desk.act(t.id, dept, later(MONDAY, days=4), action="reply", resolution="immediate", content="已修复")
     hl.callback(view.id, later(MONDAY, days=5), solved=True, satisfaction="basic")
     t = session.get(Ticket, t.id)
     assert (t.status, t.outcome, t.closed_on_time) == ("closed", "resolved", True)
@@ -96,8 +96,8 @@ def test_same_caller_same_open_matter_attaches_without_restarting_the_clock(app,
     assert other_matter.ticket.id != first.ticket.id and other_caller.ticket.id != first.ticket.id
 
 
-def test_idempotent_case_no(app, session, hl):
-    s = settings_of(app)
+def test_idempotent_case_no(session, hl, desk):
+    s = desk.settings
     first, created = hotline.create_case(session, s, hl.cipher, hl.operator, case_body("I-1"), MONDAY)
     again, created_again = hotline.create_case(session, s, hl.cipher, hl.operator, case_body("I-1"), MONDAY)
     assert (created, created_again, again.id, again.ticket.id) == (True, False, first.id, first.ticket.id)
@@ -105,16 +105,16 @@ def test_idempotent_case_no(app, session, hl):
         hotline.create_case(session, s, hl.cipher, hl.operator, case_body("I-1", content="别的"), MONDAY)
 
 
-def test_merged_cases_answer_every_caller(app, session, hl):
-    dept = actor(session, "dept_staff", "ZJJ-A")
+def test_merged_cases_answer_every_caller(session, hl, desk):
+    dept = desk.actor("dept_staff", "ZJJ-A")
     parent = hl.create("M-1")
     child = hl.create("M-2", caller={"phone": "13600136000", "anonymous": True})
     dup_of_child = hl.create("M-3", caller={"phone": "13600136000", "anonymous": True})
     assert dup_of_child.duplicate_of.id == child.id
     with pytest.raises(ValidationFailed):
-        hotline.merge_cases(session, actor(session, "operator").scope, hl.operator, parent.id,
+        hotline.merge_cases(session, desk.actor("operator").scope, hl.operator, parent.id,
                                      [hl.create("M-4", type="report").id], MONDAY)
-    merged = hotline.merge_cases(session, actor(session, "operator").scope, hl.operator, parent.id,
+    merged = hotline.merge_cases(session, desk.actor("operator").scope, hl.operator, parent.id,
                                           [child.id], MONDAY)
     assert [(c["case_no"], c["relation"], c["phone"]) for c in merged.callers] == [
         ("M-1", "self", "139****9000"), ("M-2", "merged", "136****6000"), ("M-3", "duplicate", "136****6000")]
@@ -122,21 +122,21 @@ def test_merged_cases_answer_every_caller(app, session, hl):
     assert (child_ticket.status, child_ticket.outcome) == ("closed", "merged")
     notifier = InMemoryNotifier()
     t = parent.ticket.id
-    act(app, session, t, dept, MONDAY, action="sign")
-    act(app, session, t, dept, MONDAY, notifier, action="reply", resolution="immediate", content="已处理")
+    desk.act(t, dept, MONDAY, action="sign")
+    desk.act(t, dept, MONDAY, notifier, action="reply", resolution="immediate", content="已处理")
     assert sorted(m[0] for m in notifier.of_kind("reply")) == ["136****6000", "139****9000"]
     # The child's caller is called back too; the parent's ticket answers.
     hl.callback(child.id, later(MONDAY, days=1), solved=True, satisfaction="satisfied")
     assert session.get(Ticket, t).status == "closed"
 
 
-def test_callback_rules(app, session, hl):
-    dept = actor(session, "dept_staff", "ZJJ-A")
+def test_callback_rules(session, hl, desk):
+    dept = desk.actor("dept_staff", "ZJJ-A")
     view = hl.create("B-1")
     with pytest.raises(InvalidTransition):  # nothing replied yet
         hl.callback(view.id, MONDAY, solved=False, satisfaction="unsatisfied")
-    act(app, session, view.ticket.id, dept, MONDAY, action="sign")
-    act(app, session, view.ticket.id, dept, MONDAY, action="reply", resolution="explained", content="政策所限")
+    desk.act(view.ticket.id, dept, MONDAY, action="sign")
+    desk.act(view.ticket.id, dept, MONDAY, action="reply", resolution="explained", content="政策所限")
     cb = hl.callback(view.id, MONDAY, solved=False, satisfaction="unsatisfied", unit_at_fault=False)
     assert (cb.valid, cb.ticket.status) == (False, "closed")  # not the unit's fault: closed, not counted
     # Consult without a ticket: the callback is simply recorded.

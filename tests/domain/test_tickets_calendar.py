@@ -10,7 +10,6 @@ from service.domain.accounts import audit
 from service.domain.calendar import CalendarFileError
 from service.models import CalendarYear, Ticket
 from tests.conftest import utc
-from tests.domain.tickets_support import review_ticket, settings_of
 
 DECEMBER_MONDAY = utc(2026, 12, 21, 2, 0)  # 15 working days later is in January 2027
 YEAR_2027 = json.dumps({
@@ -21,15 +20,15 @@ YEAR_2027 = json.dumps({
 })
 
 
-def test_december_deadline_is_provisional_then_recomputed_on_load(app, session, register_event, depts):
-    ticket, _ = review_ticket(app, session, register_event, now=DECEMBER_MONDAY)
+def test_december_deadline_is_provisional_then_recomputed_on_load(session, depts, desk):
+    ticket, _ = desk.review_ticket(now=DECEMBER_MONDAY)
     # Weekdays only: 2027-01-01 counts as a working day, so the end of Monday 2027-01-11.
     assert ticket.deadline_provisional is True
     assert ticket.due_at == utc(2027, 1, 11, 16, 0)
     status = tickets.calendar_status(session, DECEMBER_MONDAY)
     assert status["provisional_tickets"] == 1 and "2027" in status["warnings"][0]
 
-    result = tickets.load_calendar_year(session, settings_of(app), YEAR_2027, "2027.json", "admin", DECEMBER_MONDAY)
+    result = tickets.load_calendar_year(session, desk.settings, YEAR_2027, "2027.json", "admin", DECEMBER_MONDAY)
     assert (result["year"], result["checked"], result["settled"]) == (2027, 1, 1)
     t = session.get(Ticket, ticket.id)
     assert t.deadline_provisional is False
@@ -39,18 +38,18 @@ def test_december_deadline_is_provisional_then_recomputed_on_load(app, session, 
     assert audit.verify(session).ok
 
 
-def test_loading_a_year_again_replaces_it_and_bad_files_are_refused(app, session, depts):
-    tickets.load_calendar_year(session, settings_of(app), YEAR_2027, "a.json", "admin", DECEMBER_MONDAY)
-    again = tickets.load_calendar_year(session, settings_of(app), YEAR_2027, "b.json", "admin", DECEMBER_MONDAY)
+def test_loading_a_year_again_replaces_it_and_bad_files_are_refused(session, depts, desk):
+    tickets.load_calendar_year(session, desk.settings, YEAR_2027, "a.json", "admin", DECEMBER_MONDAY)
+    again = tickets.load_calendar_year(session, desk.settings, YEAR_2027, "b.json", "admin", DECEMBER_MONDAY)
     assert again["replaced"] is True and session.query(CalendarYear).count() == 1
     with pytest.raises(CalendarFileError):
-        tickets.load_calendar_year(session, settings_of(app), '{"year": 2027, "holidays": []}', "c", "admin",
+        tickets.load_calendar_year(session, desk.settings, '{"year": 2027, "holidays": []}', "c", "admin",
                                  DECEMBER_MONDAY)
     work = calendar.work_calendar(session)
     assert work.is_known_year(2027) and not work.is_working_day(utc(2027, 1, 1).date())
 
 
-def test_recompute_job_leaves_settled_tickets_alone(app, session, register_event, depts):
-    review_ticket(app, session, register_event)  # a November ticket: known year
-    assert tickets.recompute_provisional(session, settings_of(app), DECEMBER_MONDAY) == {
+def test_recompute_job_leaves_settled_tickets_alone(session, depts, desk):
+    desk.review_ticket()  # a November ticket: known year
+    assert tickets.recompute_provisional(session, desk.settings, DECEMBER_MONDAY) == {
         "checked": 0, "settled": 0, "still_provisional": 0}

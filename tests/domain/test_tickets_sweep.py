@@ -7,20 +7,20 @@ from service.domain.accounts import audit
 from service.domain.tickets import sweep_tickets
 from service.models import AuditEntry, Ticket
 from tests.conftest import utc
-from tests.domain.tickets_support import MONDAY, act, actor, later, review_ticket
+from tests.domain.tickets_support import MONDAY, later
 
 
 @pytest.fixture
-def dept_a(session, depts):
-    return actor(session, "dept_staff", "ZJJ-A")
+def dept_a(depts, desk):
+    return desk.actor("dept_staff", "ZJJ-A")
 
 
 def sweep_actions(session, ticket_id):
     return [h["action"] for h in tickets.ticket_history(session, ticket_id) if h["actor"] == "system:sweep"]
 
 
-def test_overdue_ticket_turns_red_and_escalates_exactly_once(app, session, register_event, dept_a):
-    ticket, _ = review_ticket(app, session, register_event)
+def test_overdue_ticket_turns_red_and_escalates_exactly_once(session, dept_a, desk):
+    ticket, _ = desk.review_ticket()
     tid, yellow, due, notice, escalate = (ticket.id, ticket.yellow_from, ticket.due_at, ticket.notice_at,
                                           ticket.escalate_at)
     # The notice is due on the first working day after the deadline's day: for an end-of-day
@@ -50,9 +50,9 @@ def test_overdue_ticket_turns_red_and_escalates_exactly_once(app, session, regis
     assert audit.verify(session).ok
 
 
-def test_second_run_changes_nothing(app, session, register_event, dept_a):
+def test_second_run_changes_nothing(session, dept_a, desk):
     for _ in range(3):
-        review_ticket(app, session, register_event)
+        desk.review_ticket()
     late = later(MONDAY, days=40)
     first = sweep_tickets(session, late)
     assert (first["recoloured"], first["reminded"], first["noticed"], first["escalated"]) == (3, 3, 3, 3)
@@ -63,34 +63,33 @@ def test_second_run_changes_nothing(app, session, register_event, dept_a):
     assert [t.version for t in session.query(Ticket).order_by(Ticket.id)] == versions
 
 
-def test_a_ticket_skipping_yellow_still_gets_one_reminder(app, session, register_event, dept_a):
-    ticket, _ = review_ticket(app, session, register_event)
+def test_a_ticket_skipping_yellow_still_gets_one_reminder(session, dept_a, desk):
+    ticket, _ = desk.review_ticket()
     result = sweep_tickets(session, later(ticket.notice_at, days=1))
     assert (result["reminded"], result["noticed"], result["escalated"]) == (1, 1, 0)
 
 
-def test_replied_and_appealed_tickets_are_not_swept(app, session, register_event, dept_a):
-    sup = actor(session, "supervisor")
-    replied, _ = review_ticket(app, session, register_event)
-    act(app, session, replied.id, dept_a, MONDAY, action="sign")
-    act(app, session, replied.id, dept_a, MONDAY, action="reply", resolution="immediate", content="已整改")
-    appealed, _ = review_ticket(app, session, register_event)
-    act(app, session, appealed.id, dept_a, MONDAY, action="sign")
-    act(app, session, appealed.id, dept_a, MONDAY, action="appeal", reason="mistaken", evidence="e")
+def test_replied_and_appealed_tickets_are_not_swept(session, dept_a, desk):
+    sup = desk.actor("supervisor")
+    replied, _ = desk.review_ticket()
+    desk.act(replied.id, dept_a, MONDAY, action="sign")
+    desk.act(replied.id, dept_a, MONDAY, action="reply", resolution="immediate", content="已整改")
+    appealed, _ = desk.review_ticket()
+    desk.act(appealed.id, dept_a, MONDAY, action="sign")
+    desk.act(appealed.id, dept_a, MONDAY, action="appeal", reason="mistaken", evidence="e")
     result = sweep_tickets(session, later(MONDAY, days=60))
     assert result["tickets_fired"] == 0 and result["recoloured"] == 0
     # After a rejected appeal the clock runs again, with the paused days added.
-    act(app, session, appealed.id, sup, later(MONDAY, days=1), action="decide_appeal", upheld=False, note="n")
+    desk.act(appealed.id, sup, later(MONDAY, days=1), action="decide_appeal", upheld=False, note="n")
     assert sweep_tickets(session, later(MONDAY, days=60))["escalated"] == 1
 
 
-def test_action_on_a_ticket_the_sweep_changed_meanwhile_is_a_conflict(app, session, register_event, dept_a):
+def test_action_on_a_ticket_the_sweep_changed_meanwhile_is_a_conflict(session, dept_a, desk):
     from service.domain.errors import Conflict
     from service.domain.tickets.actions import perform_action
-    from tests.domain.tickets_support import env_of
 
-    ticket, _ = review_ticket(app, session, register_event)
-    act(app, session, ticket.id, dept_a, MONDAY, action="sign")
+    ticket, _ = desk.review_ticket()
+    desk.act(ticket.id, dept_a, MONDAY, action="sign")
     stale = session.get(Ticket, ticket.id)
     stale_version = stale.version
     # Another process sweeps; this session still holds the version it read.
@@ -100,7 +99,7 @@ def test_action_on_a_ticket_the_sweep_changed_meanwhile_is_a_conflict(app, sessi
         sweep_tickets(other, ticket.escalate_at)
     assert stale.version == stale_version
     with pytest.raises(Conflict):
-        perform_action(session, env_of(app), ticket.id,
+        perform_action(session, desk.env(), ticket.id,
                        {"action": "reply", "resolution": "immediate", "content": "x"}, dept_a, ticket.escalate_at)
     session.expire_all()
     t = session.get(Ticket, ticket.id)

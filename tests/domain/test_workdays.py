@@ -1,4 +1,4 @@
-"""Working-day arithmetic (service/domain/workdays.py). Pure functions: no app, no database.
+"""Working-day arithmetic (service/domain/calendar/). Pure functions: no app, no database.
 
 Expected dates are computed by hand from the State Council 2026 arrangement (国办发明电〔2025〕7号)
 as carried by chinese_calendar 1.11.0:

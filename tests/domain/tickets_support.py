@@ -59,5 +59,36 @@ def act(app, session, ticket_id: int, who, now: datetime, notifier=None, **data)
     return tickets.perform_action(session, env_of(app, notifier), ticket_id, data, who, now)
 
 
+class TicketDesk:
+    """The ticket tests' helper (after flaskr's AuthActions): one object that knows the app, the
+    session and how to register an event, instead of passing (app, session, register_event)
+    through every helper. The `desk` fixture hands one to each test."""
+
+    def __init__(self, app, session, register_event) -> None:
+        self.app, self.session, self.register_event = app, session, register_event
+
+    @property
+    def settings(self):
+        return settings_of(self.app)
+
+    def env(self, notifier: InMemoryNotifier | None = None) -> tickets.TicketEnv:
+        return env_of(self.app, notifier)
+
+    def actor(self, role: str, department: str | None = None) -> tickets.Actor:
+        return actor(self.session, role, department)
+
+    def user(self, role: str, department: str | None = None):
+        return user(self.session, role, department)
+
+    def bad_review(self, **kwargs) -> tuple[Review, dict]:
+        return bad_review(self.app, self.session, self.register_event, **kwargs)
+
+    def review_ticket(self, now: datetime = MONDAY, **kwargs) -> tuple[Ticket, dict]:
+        return review_ticket(self.app, self.session, self.register_event, now, **kwargs)
+
+    def act(self, ticket_id: int, who, now: datetime, notifier=None, **data) -> Ticket:
+        return act(self.app, self.session, ticket_id, who, now, notifier, **data)
+
+
 def later(moment: datetime, **delta) -> datetime:
     return moment + timedelta(**delta)

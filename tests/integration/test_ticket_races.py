@@ -13,7 +13,7 @@ from service.domain.tickets import sweep_tickets
 from service.extensions import db
 from service.models import Ticket
 from tests.conftest import bearer, is_postgres
-from tests.domain.tickets_support import MONDAY, act, actor, env_of, later, review_ticket
+from tests.domain.tickets_support import MONDAY, later
 
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="needs PostgreSQL (TEST_DATABASE_URL)")
 WAIT = 15  # seconds: a bound on waiting for another thread, never a sleep
@@ -23,8 +23,8 @@ def entries(session, ticket_id, action):
     return [h for h in tickets.ticket_history(session, ticket_id) if h["action"] == action]
 
 
-def test_two_units_signing_at_once_leave_one_signature(app, client, session, register_event, make_token):
-    ticket, _ = review_ticket(app, session, register_event)
+def test_two_units_signing_at_once_leave_one_signature(app, client, session, make_token, desk):
+    ticket, _ = desk.review_ticket()
     tid = ticket.id
     tokens = [make_token("dept_staff", "ZJJ-A"), make_token("dept_staff", "ZJJ")]  # the unit and its parent
     barrier, codes = threading.Barrier(2), []
@@ -60,27 +60,27 @@ def _wait_for_lock_waiter(session) -> None:
     raise AssertionError("the sweep never waited for the row lock")
 
 
-def test_reply_holding_the_row_makes_a_concurrent_sweep_skip_it(app, session, register_event, monkeypatch):
+def test_reply_holding_the_row_makes_a_concurrent_sweep_skip_it(app, session, monkeypatch, desk):
     """The reply has updated the row but not committed when the sweep reaches it: the sweep waits,
     re-reads the row (now `replied`, clock stopped) and neither colours nor escalates it."""
-    dept = actor(session, "dept_staff", "ZJJ-A")
-    ticket, _ = review_ticket(app, session, register_event)
-    act(app, session, ticket.id, dept, MONDAY, action="sign")
+    dept = desk.actor("dept_staff", "ZJJ-A")
+    ticket, _ = desk.review_ticket()
+    desk.act(ticket.id, dept, MONDAY, action="sign")
     tid, escalate_at = ticket.id, ticket.escalate_at
     flushed, go, results = threading.Event(), threading.Event(), {}
     original = ticket_actions.record_many
 
-    def held_record_many(s, batch):
+    def held_record_many(s, batch, desk):
         flushed.set()  # the ticket row is updated and locked by this transaction
         go.wait(WAIT)
         return original(s, batch)
 
     monkeypatch.setattr(ticket_actions, "record_many", held_record_many)
 
-    def reply():
+    def reply(desk):
         with app.app_context():
             results["reply"] = ticket_actions.perform_action(
-                db.session, env_of(app), tid, {"action": "reply", "resolution": "immediate", "content": "已整改"},
+                db.session, desk.env(), tid, {"action": "reply", "resolution": "immediate", "content": "已整改"},
                 dept, escalate_at).status
 
     def sweep():
@@ -104,38 +104,38 @@ def test_reply_holding_the_row_makes_a_concurrent_sweep_skip_it(app, session, re
     assert entries(session, tid, "escalate") == [] and audit.verify(session).ok
 
 
-def test_action_after_a_committed_escalation_is_a_conflict_then_succeeds_on_retry(app, session, register_event):
-    dept = actor(session, "dept_staff", "ZJJ-A")
-    ticket, _ = review_ticket(app, session, register_event)
-    act(app, session, ticket.id, dept, MONDAY, action="sign")
+def test_action_after_a_committed_escalation_is_a_conflict_then_succeeds_on_retry(app, session, desk):
+    dept = desk.actor("dept_staff", "ZJJ-A")
+    ticket, _ = desk.review_ticket()
+    desk.act(ticket.id, dept, MONDAY, action="sign")
     stale = session.get(Ticket, ticket.id)  # read before the sweep commits elsewhere
     with app.app_context():
         assert sweep_tickets(db.session, stale.escalate_at)["escalated"] == 1
     body = {"action": "reply", "resolution": "immediate", "content": "已整改"}
     with pytest.raises(Conflict):
-        ticket_actions.perform_action(session, env_of(app), stale.id, dict(body), dept, stale.escalate_at)
-    t = ticket_actions.perform_action(session, env_of(app), stale.id, dict(body), dept, stale.escalate_at)
+        ticket_actions.perform_action(session, desk.env(), stale.id, dict(body), dept, stale.escalate_at)
+    t = ticket_actions.perform_action(session, desk.env(), stale.id, dict(body), dept, stale.escalate_at)
     assert (t.status, t.color) == ("replied", "red") and t.escalated_at is not None
     assert len(entries(session, t.id, "escalate")) == 1 and audit.verify(session).ok
 
 
-def test_confirm_racing_sweeps_keeps_one_consistent_state(app, session, register_event):
+def test_confirm_racing_sweeps_keeps_one_consistent_state(app, session, desk):
     """Citizen confirmations (unsatisfied: reopen with a fresh deadline) race sweeps far past every
     deadline: whichever commits first, history and columns agree and nothing fires twice."""
-    dept = actor(session, "dept_staff", "ZJJ-A")
-    ticket, event = review_ticket(app, session, register_event)
+    dept = desk.actor("dept_staff", "ZJJ-A")
+    ticket, event = desk.review_ticket()
     tid = ticket.id
-    act(app, session, tid, dept, MONDAY, action="sign")
-    act(app, session, tid, dept, MONDAY, action="reply", resolution="immediate", content="x")
+    desk.act(tid, dept, MONDAY, action="sign")
+    desk.act(tid, dept, MONDAY, action="reply", resolution="immediate", content="x")
     moment = later(session.get(Ticket, tid).escalate_at, days=1)
     barrier, outcomes = threading.Barrier(3), []
 
-    def confirm():
+    def confirm(desk):
         with app.app_context():
             barrier.wait()
             try:
                 ticket_actions.perform_action(
-                    db.session, env_of(app), tid,
+                    db.session, desk.env(), tid,
                     {"action": "confirm", "satisfied": False, "rate_token": event["rate_token"]},
                     ticket_actions.CITIZEN, moment)
                 outcomes.append("confirmed")

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from service.domain.pagination import paginate
 from service.models import AuditEntry
 from service.models.types import utcnow
 
@@ -97,8 +98,6 @@ def history(session: Session, entity_type: str, entity_id: str | int) -> list[Au
 
 def list_entries(session: Session, entity_type: str | None, entity_id: str | None, action: str | None,
                  page: int, per_page: int):
-    from service.domain.pagination import paginate
-
     stmt = select(AuditEntry)
     if entity_type:
         stmt = stmt.where(AuditEntry.entity_type == entity_type)

@@ -1,6 +1,6 @@
 """The one definition of every indicator count: grouped SQL over raw rows per (department, day).
 
-What each count means is documented in service/domain/indicators.py. Days are Asia/Shanghai dates;
+What each count means is documented in service/domain/indicators/figures.py. Days are Asia/Shanghai dates;
 a deadline belongs to the day it ends (an end-of-day deadline is 00:00 of the next day, so it is
 shifted back one second). Everything is computed in SQL (one UNION ALL statement), so a rollup
 refresh is INSERT … SELECT and the counts never travel to Python and back.

@@ -99,6 +99,7 @@ def to_csv(items: list[dict[str, Any]]) -> bytes:
 
 
 def to_xlsx(items: list[dict[str, Any]], title: str) -> bytes:
+    # Imported on use: openpyxl is only needed for the rare .xlsx download.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

@@ -1,6 +1,6 @@
 """Indicators of domain.md §6, per department (its whole subtree) and period.
 
-Definitions (all counts come from service/domain/indicator_counts.py `day_counts`; a period is a
+Definitions (all counts come from service/domain/indicators/counts.py `day_counts`; a period is a
 set of Asia/Shanghai days, and each row counts on exactly one day, so periods and departments add
 up; a parent department's figures are the sums over its whole subtree):
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
@@ -61,8 +61,6 @@ def _due(next_at, now: datetime):
 
 
 def count_pending(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
-
     return {
         "classification": session.scalar(
             select(func.count()).where(Review.classification_state == PENDING)

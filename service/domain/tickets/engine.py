@@ -4,10 +4,10 @@ Every 差评 (level 1–2, not excluded) opens a ticket for the rated event's de
 `rectify_bad_review_days` working days after dispatch; a real-name 差评 also gets a verification
 callback limit (`verify_due_at`, recorded by the `verify` action into `verified_at`). Every 12345
 help/complaint/report case — and consult/suggestion cases when the operator asks — opens one for
-the case's main department, due by type (or in working hours when urgent); see hotline.py.
+the case's main department, due by type (or in working hours when urgent); see the hotline package.
 
-The clock starts at dispatch, i.e. when the ticket is opened. Actions live in ticket_actions.py,
-the periodic colouring in ticket_sweep.py, deadline arithmetic in deadlines.py.
+The clock starts at dispatch, i.e. when the ticket is opened. Actions live in actions.py/handlers.py,
+the periodic colouring in sweep.py, deadline arithmetic in deadlines.py.
 """
 
 from __future__ import annotations
