@@ -27,7 +27,7 @@ def test_two_units_signing_at_once_leave_one_signature(app, client, session, mak
     ticket, _ = desk.review_ticket()
     tid = ticket.id
     tokens = [make_token("dept_staff", "ZJJ-A"), make_token("dept_staff", "ZJJ")]  # the unit and its parent
-    barrier, codes = threading.Barrier(2), []
+    barrier, codes = threading.Barrier(2, timeout=WAIT), []
 
     def sign(token):
         local = app.test_client()
@@ -70,14 +70,14 @@ def test_reply_holding_the_row_makes_a_concurrent_sweep_skip_it(app, session, mo
     flushed, go, results = threading.Event(), threading.Event(), {}
     original = ticket_actions.record_many
 
-    def held_record_many(s, batch, desk):
+    def held_record_many(s, batch):
         flushed.set()  # the ticket row is updated and locked by this transaction
         go.wait(WAIT)
         return original(s, batch)
 
     monkeypatch.setattr(ticket_actions, "record_many", held_record_many)
 
-    def reply(desk):
+    def reply():
         with app.app_context():
             results["reply"] = ticket_actions.perform_action(
                 db.session, desk.env(), tid, {"action": "reply", "resolution": "immediate", "content": "已整改"},
@@ -128,16 +128,16 @@ def test_confirm_racing_sweeps_keeps_one_consistent_state(app, session, desk):
     desk.act(tid, dept, MONDAY, action="sign")
     desk.act(tid, dept, MONDAY, action="reply", resolution="immediate", content="x")
     moment = later(session.get(Ticket, tid).escalate_at, days=1)
-    barrier, outcomes = threading.Barrier(3), []
+    barrier, outcomes = threading.Barrier(3, timeout=WAIT), []
 
-    def confirm(desk):
+    def confirm():
         with app.app_context():
             barrier.wait()
             try:
                 ticket_actions.perform_action(
                     db.session, desk.env(), tid,
                     {"action": "confirm", "satisfied": False, "rate_token": event["rate_token"]},
-                    ticket_actions.CITIZEN, moment)
+                    tickets.CITIZEN, moment)
                 outcomes.append("confirmed")
             except Conflict:
                 outcomes.append("conflict")
