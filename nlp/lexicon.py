@@ -19,6 +19,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from nlp.tokenizer import normalise
+
 CUES: dict[str, tuple[str, ...]] = {
     "delay": (
         "拖", "慢", "等了", "等到", "一等", "等太久", "等不到", "等通知", "超时", "超期", "逾期", "迟迟",
@@ -126,6 +128,16 @@ def _batch_counts(texts: Sequence[str], cues) -> np.ndarray:
     return out
 
 
+def _text_of(item) -> str:
+    """The normalised text of a prepared `nlp.features.Doc` (its `.text`) or of a raw string.
+
+    Duck-typed on purpose: this module must not import nlp.features (which imports it), so the
+    dependency stays one-way: features -> lexicon -> tokenizer.
+    """
+    text = getattr(item, "text", None)
+    return text if isinstance(text, str) else normalise(item)
+
+
 class CueFeatures(TransformerMixin, BaseEstimator):
     """log(1 + count) of plain and negated cues per tag: 2 columns per tag, sparse output."""
 
@@ -143,9 +155,7 @@ class CueFeatures(TransformerMixin, BaseEstimator):
                         dtype=object)
 
     def transform(self, X) -> sparse.csr_matrix:
-        from nlp.features import as_doc  # local import: features imports this module
-
-        rows = _batch_counts([as_doc(item).text for item in X], self.cues_)
+        rows = _batch_counts([_text_of(item) for item in X], self.cues_)
         np.log1p(rows, out=rows)
         if self.weight != 1.0:
             rows *= self.weight
