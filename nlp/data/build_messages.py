@@ -173,6 +173,28 @@ def generate(split: str) -> list[dict]:
     return rows
 
 
+SLOT_POOLS = ("estate", "road", "district", "office", "company")
+
+
+def sentence_rows(split: str) -> list[dict]:
+    """Every pool line of the split's groups as a labelled unit (slots filled): lines of
+    "tag:<t>:..." sections carry tag t, every other section none. The sentence-level view of the
+    same hand-written material the messages are composed from (group "m<g>" as the messages)."""
+    pools = read_pools(POOLS)
+    groups = [HELD_OUT_GROUP] if split == "holdout" else [g for g in range(GROUPS) if g != HELD_OUT_GROUP]
+    rng = random.Random(SEEDS[split] + 2)
+    rows = []
+    for g in groups:
+        part = group_pools(pools, g)
+        for name, lines in part.items():
+            if name in SLOT_POOLS:
+                continue
+            labels = [name.split(":")[1]] if name.startswith("tag:") else []
+            for line in lines:
+                rows.append({"text": fill(line, part, rng), "labels": labels, "group": f"m{g}"})
+    return rows
+
+
 def handwritten(split: str) -> list[dict]:
     if not HANDWRITTEN.exists():
         return []
