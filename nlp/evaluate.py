@@ -26,9 +26,9 @@ def _kw(labels: Sequence[str], y_true) -> dict:
 
 
 def predict_tags(model: TrainedModel, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
+    docs = prepare(docs)
     scores = model.scores(docs)
-    cuts = np.array([model.thresholds.get(t, 0.5) for t in model.labels])
-    return scores, (scores >= cuts).astype(int)
+    return scores, (scores >= model.cutoffs(docs)).astype(int)
 
 
 def evaluate(model: TrainedModel, texts: Sequence[str | Doc], labels: Sequence) -> dict:

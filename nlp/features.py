@@ -7,6 +7,7 @@ All callables referenced by a fitted pipeline live at module level so pickles st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from itertools import chain, count, repeat
 from operator import add
@@ -18,22 +19,51 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize
 
-from nlp.lexicon import CueFeatures
+from nlp.lexicon import ContextCueFeatures
 from nlp.tokenizer import normalise, segment
 
 CHAR_NGRAMS = (1, 2, 3)  # Doc.char_grams is written for n <= 3
+# Sentence ends. jieba never joins words across these characters (its blocks stop at them), so
+# segmenting the sentences one by one gives exactly the words of the whole text.
+_SENTENCE_SPLIT = re.compile(r"[。！？!?；;\s]+")
+MIN_SENTENCE_CHARS = 2
 
 
 class Doc:
-    """A normalised text with its words; n-gram lists are computed on first use and cached."""
+    """A normalised text with its words; n-gram lists are computed on first use and cached.
 
-    __slots__ = ("text", "words", "_word_grams", "_char_grams")
+    The text is segmented sentence by sentence, so `sentences()` can hand out the sentences as
+    Docs of their own without running jieba again."""
+
+    __slots__ = ("text", "words", "_word_grams", "_char_grams", "_pieces")
 
     def __init__(self, raw: str | None) -> None:
         self.text = normalise(raw)
-        self.words = segment(self.text)
+        pieces = [p for p in _SENTENCE_SPLIT.split(self.text) if p]
+        if len(pieces) > 1:
+            lists = [segment(p) for p in pieces]
+            self.words = list(chain.from_iterable(lists))
+            self._pieces = (pieces, lists)
+        else:
+            self.words = segment(self.text)
+            self._pieces = None
         self._word_grams: list[str] | None = None
         self._char_grams: list[str] | None = None
+
+    @classmethod
+    def _of(cls, text: str, words: list[str]) -> Doc:
+        doc = cls.__new__(cls)
+        doc.text, doc.words, doc._pieces = text, words, None
+        doc._word_grams = doc._char_grams = None
+        return doc
+
+    def sentences(self) -> list[Doc]:
+        """The sentences (at least MIN_SENTENCE_CHARS long) as Docs; a one-sentence text is its
+        own only sentence."""
+        if self._pieces is None:
+            return [self]
+        out = [Doc._of(t, w) for t, w in zip(*self._pieces, strict=True) if len(t) >= MIN_SENTENCE_CHARS]
+        return out or [self]
 
     @property
     def empty(self) -> bool:
@@ -108,6 +138,13 @@ def _distinct_pairs(rows: np.ndarray, keys: np.ndarray) -> tuple:
     n = max(len(uniq), 1)
     pair, counts = np.unique(rows.astype(np.int64) * n + inverse.ravel(), return_counts=True)
     return uniq, pair // n, pair % n, counts
+
+
+def sentence_batch(docs: Sequence[Doc]) -> tuple[DocBatch, np.ndarray]:
+    """The sentences of a batch of Docs as one DocBatch, and the index of each one's Doc."""
+    lists = [d.sentences() for d in docs]
+    owner = np.repeat(np.arange(len(lists)), [len(x) for x in lists])
+    return DocBatch(chain.from_iterable(lists)), owner
 
 
 def prepare(texts: Iterable[str | Doc | None]) -> DocBatch:
@@ -265,6 +302,23 @@ def _tfidf(analyzer, min_df: int, max_features: int | None) -> TfidfVectorizer:
     )
 
 
+class LengthFeatures(TransformerMixin, BaseEstimator):
+    """How long the text is: log(1 + characters) / 6 and whether it is a long message (> 100
+    characters). A long letter's TF-IDF row is spread over many n-grams, so the same complaint
+    scores lower than in a short review; these columns let the model shift its margin by length.
+    Stateless."""
+
+    def fit(self, X, y=None) -> LengthFeatures:
+        return self
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.array(["log_chars", "long_text"], dtype=object)
+
+    def transform(self, X) -> sparse.csr_matrix:
+        n = np.fromiter((len(as_doc(item).text) for item in X), dtype=np.float32)
+        return sparse.csr_matrix(np.column_stack([np.log1p(n) / 6.0, (n > 100).astype(np.float32)]))
+
+
 def build_features(min_df: int = 2, max_features: int | None = 200_000,
                    lexicon: bool = False) -> Pipeline:
     """Doc preparation followed by the union of word and character TF-IDF (and cue counts)."""
@@ -273,7 +327,7 @@ def build_features(min_df: int = 2, max_features: int | None = 200_000,
         ("chars", _tfidf(char_analyzer, min_df, max_features)),
     ]
     if lexicon:
-        parts.append(("lexicon", CueFeatures()))
+        parts.append(("lexicon", ContextCueFeatures()))
     return Pipeline([("prepare", Preparer()), ("tfidf", FeatureUnion(parts))])
 
 

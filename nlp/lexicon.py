@@ -50,6 +50,28 @@ CUES: dict[str, tuple[str, ...]] = {
         "语气很差", "语气很冲", "刁民", "找麻烦",
     ),
 }
+# What a message is about when it is about none of the tags: the usual subjects of citizens'
+# complaints and requests to a housing bureau or a city hotline. Counted like the tag cues (plain
+# and negated), they let a model learn that "a complaint about fumes" is not a tag, whatever the
+# complaint words around it ("严重", "强烈要求", "忍无可忍"). Written from the kinds of subjects
+# such offices list, not from the training data.
+TOPIC_CUES: dict[str, tuple[str, ...]] = {
+    "nuisance": ("油烟", "烧烤", "排烟", "餐馆", "饭店", "大排档", "噪音", "噪声", "扰民", "广场舞",
+                 "音响", "喇叭", "分贝", "夜间施工", "打桩", "臭味", "异味", "垃圾", "养狗", "犬",
+                 "流浪猫", "鸽子", "占道"),
+    "building_use": ("违建", "违章", "私搭", "乱建", "搭建", "加建", "扩建", "圈占", "侵占", "群租",
+                     "隔断", "二房东", "出租", "租客", "承重墙", "基站"),
+    "traffic_parking": ("停车", "车位", "违停", "乱停", "消防通道", "堵车", "红绿灯", "斑马线",
+                        "公交", "路灯", "共享单车", "电动车", "充电"),
+    "utilities": ("停水", "断水", "水压", "来水", "停电", "断电", "变压器", "供暖", "暖气", "供热",
+                  "燃气", "天然气"),
+    "money": ("物业费", "收费", "涨价", "费用", "公摊", "停车费", "押金", "账目", "公共收益",
+              "补偿", "征收", "拆迁", "评估", "过渡费", "补贴", "税"),
+    "schooling": ("学位", "入学", "学区", "幼儿园", "小学", "初中", "上学", "招生"),
+    "question": ("请问", "咨询", "想问", "想了解", "如何", "怎么办理", "哪些材料", "需要什么",
+                 "条件", "政策", "流程", "是否", "吗?", "多少"),
+    "praise": ("感谢", "表扬", "点赞", "谢意", "感动", "热心", "耐心", "贴心", "满意", "辛苦了"),
+}
 NEGATORS = "没不未无别非"
 # How many characters before a cue are searched for a negator (within the same clause), and the
 # largest gap over which a negated cue passes its negation on ("没有发现渗水开裂").
@@ -169,4 +191,144 @@ def describe(text: str) -> dict[str, dict[str, int]]:
             for j, tag in enumerate(CUES)}
 
 
-__all__ = ["CUES", "NEGATORS", "CueFeatures", "cue_counts", "describe"]
+# --- cues in context -------------------------------------------------------------------------
+# A long letter is full of complaint words about things that are none of the tags ("油烟呛人",
+# "邻居骂人", "围挡晃得厉害", "交房十年了"). What makes a cue speak for a tag is what it is said
+# about: a cue counts as "about the tag's object" when the same sentence names such an object -
+# a procedure for delay (办证, 审批, 报修, 工单...), a part of a building or of the works for
+# quality (墙, 窗, 防水, 电梯...), a person serving the citizen for attitude (工作人员, 窗口,
+# 物业, 客服...). Entries starting with "re:" are regular expressions (gaps: "态度非常恶劣").
+TAG_CUES: dict[str, tuple[str, ...]] = {
+    "delay": CUES["delay"] + (
+        "至今", "仍未", "尚未", "没有下文", "没有进展", "没有任何进展", "没有动静", "没任何消息",
+        "一推再推", "卡住", "还在审", "走流程", "走程序", "快了快了", "过了期限", "超过了",
+        r"re:[一二三四五六七八九十两几半\d]+个多?月", "re:大半年|一年多|好几年", r"re:催了?[一二三四五六七八九十两几\d]+次",
+    ),
+    "quality": tuple(w for w in CUES["quality"] if w not in ("隐患", "故障", "晃", "锈", "松动")) + (
+        "漏雨", "进水", "返臭", "甲醛", "锈穿", "生锈", "掉粉", "翘", "歪", "缝", "塌陷", "开裂",
+        "偷工", "质量不过关", "不过关", "冒火花", "re:(螺丝|栏杆|扶手)[^，。]{0,4}(松|晃)",
+        "re:(电梯)[^，。]{0,6}(故障|坏|停运|困)",
+    ),
+    "attitude": tuple(w for w in CUES["attitude"] if w not in ("呛", "嫌", "拽", "素质", "挂了")) + (
+        "re:态度[^，。]{0,4}(差|恶劣|不好|蛮横|生硬|冷淡|傲慢|粗暴|横|凶|冷漠|嚣张|敷衍)",
+        "冷嘲热讽", "恶语相向", "大呼小叫", "骂骂咧咧", "凶巴巴", "板着脸", "爱办不办", "不搭理",
+        "没人搭理", "不理不睬", "应付", "不接茬", "有本事", "爱找谁找谁", "嘲讽", "训人", "吼人",
+        "拍桌子", "挂断", "挂了电话", "把电话挂了", "不想管", "不归我们管", "不是我们的职责",
+        "呛我", "嫌我", "嫌麻烦", "翻了个白眼", "不让我把话说完", "推说",
+    ),
+}
+TAG_OBJECTS: dict[str, tuple[str, ...]] = {
+    "delay": ("办", "证", "申请", "审批", "审核", "手续", "登记", "交房", "交付", "维修", "报修", "工单",
+              "进度", "受理", "材料", "回复", "答复", "处理", "过户", "提取", "贷款", "鉴定", "补偿款",
+              "复工", "开工", "时限", "期限", "工作日", "流程", "批", "备案", "安置", "工期", "停工"),
+    "quality": ("墙", "房", "屋", "楼板", "窗", "门", "管", "防水", "砖", "天花板", "顶", "卫生间",
+                "厨房", "阳台", "电梯", "地下室", "车库", "地面", "地板", "楼梯", "保温", "涂料",
+                "腻子", "水电", "插座", "线路", "暖气", "地暖", "烟道", "路面", "围墙", "玻璃", "栏杆",
+                "工程", "装修", "交付", "施工", "材料", "橱柜", "地漏", "吊顶", "质量"),
+    "attitude": ("工作人员", "窗口", "物业", "客服", "接线员", "经理", "干部", "执法", "街道", "社区",
+                 "开发商", "售后", "师傅", "保安", "科长", "领导", "办事员", "管家", "同志", "接待",
+                 "前台", "队员", "电话", "人员", "公职", "服务", "办事", "咨询台", "大厅", "小伙子",
+                 "姑娘", "维修工"),
+}
+_SENTENCE_END = re.compile(r"[。！？!?；;\n ]")
+_named: dict[tuple, re.Pattern] = {}
+
+
+def _named_pattern(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern:
+    """One alternation with a named group per entry of `groups` (g0, g1, ...), longest first."""
+    hit = _named.get(groups)
+    if hit is None:
+        alts = []
+        for j, (_, words) in enumerate(groups):
+            plain = sorted((w for w in words if not w.startswith("re:")), key=lambda w: (-len(w), w))
+            regexes = [w[3:] for w in words if w.startswith("re:")]
+            body = "|".join([f"(?:{r})" for r in regexes] + [re.escape(w) for w in plain])
+            alts.append(f"(?P<g{j}>{body})")
+        hit = _named[groups] = re.compile("|".join(alts))
+    return hit
+
+
+def _negated_at(text: str, start: int) -> bool:
+    window = text[max(0, start - NEG_WINDOW) : start]
+    ends = [b.end() for b in _CLAUSE_END.finditer(window)]
+    if ends:
+        window = window[ends[-1] :]
+    return any(ch in NEGATORS for ch in window)
+
+
+def context_counts(texts: Sequence[str], cues, objects, topics) -> np.ndarray:
+    """Per text: for each tag [cues in a sentence naming the tag's object, other plain cues,
+    negated cues], then one count per topic. One regex pass per list over the joined batch."""
+    n_tags, n_topics = len(cues), len(topics)
+    out = np.zeros((len(texts), 3 * n_tags + n_topics), dtype=np.float32)
+    if not texts:
+        return out
+    joined = "\n".join(texts)
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    bounds = np.array([m.start() for m in _SENTENCE_END.finditer(joined)], dtype=np.int64)
+
+    def sentence_of(pos: int) -> int:
+        return int(np.searchsorted(bounds, pos, side="right"))
+
+    has_object = set()
+    for m in _named_pattern(objects).finditer(joined):
+        has_object.add((sentence_of(m.start()), int(m.lastgroup[1:])))
+    last_end, last_negated = -10, False
+    for m in _named_pattern(cues).finditer(joined):
+        start, j = m.start(), int(m.lastgroup[1:])
+        negated = _negated_at(joined, start)
+        gap = joined[last_end:start] if last_end >= 0 else ""
+        if not negated and last_negated and start - last_end <= CHAIN_GAP and not _CLAUSE_END.search(gap):
+            negated = True
+        row = int(np.searchsorted(starts, start, side="right")) - 1
+        if negated:
+            out[row, 3 * j + 2] += 1
+        else:
+            out[row, 3 * j + (0 if (sentence_of(start), j) in has_object else 1)] += 1
+        last_end, last_negated = m.end(), negated
+    for m in _named_pattern(topics).finditer(joined):
+        row = int(np.searchsorted(starts, m.start(), side="right")) - 1
+        out[row, 3 * n_tags + int(m.lastgroup[1:])] += 1
+    return out
+
+
+def _freeze(mapping) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    items = mapping.items() if isinstance(mapping, dict) else mapping
+    return tuple((name, tuple(words)) for name, words in items)
+
+
+class ContextCueFeatures(TransformerMixin, BaseEstimator):
+    """log(1 + count) of tag cues said about the tag's object, other tag cues, negated tag cues
+    (3 columns per tag) and of topic cues (one column per topic of TOPIC_CUES). The lists are
+    frozen into the fitted transformer like CueFeatures'."""
+
+    def __init__(self, cues=None, objects=None, topics=None) -> None:
+        self.cues, self.objects, self.topics = cues, objects, topics
+
+    def fit(self, X, y=None) -> ContextCueFeatures:
+        self.cues_ = _freeze(self.cues or TAG_CUES)
+        self.objects_ = _freeze(self.objects or TAG_OBJECTS)
+        self.topics_ = _freeze(self.topics or TOPIC_CUES)
+        return self
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        names = [f"cue_{tag}_{kind}" for tag, _ in self.cues_ for kind in ("object", "other", "negated")]
+        return np.array(names + [f"topic_{name}" for name, _ in self.topics_], dtype=object)
+
+    def transform(self, X) -> sparse.csr_matrix:
+        rows = context_counts([_text_of(item) for item in X], self.cues_, self.objects_, self.topics_)
+        np.log1p(rows, out=rows)
+        return sparse.csr_matrix(rows)
+
+
+def describe_context(text: str) -> dict:
+    """Human-readable ContextCueFeatures counts for one normalised text (debugging and tests)."""
+    row = context_counts([text], _freeze(TAG_CUES), _freeze(TAG_OBJECTS), _freeze(TOPIC_CUES))[0]
+    out = {tag: {k: int(row[3 * j + i]) for i, k in enumerate(("object", "other", "negated"))}
+           for j, tag in enumerate(TAG_CUES)}
+    out["topics"] = {name: int(row[3 * len(TAG_CUES) + j]) for j, name in enumerate(TOPIC_CUES) if row[3 * len(TAG_CUES) + j]}
+    return out
+
+
+__all__ = ["CUES", "NEGATORS", "TAG_CUES", "TAG_OBJECTS", "TOPIC_CUES", "ContextCueFeatures", "CueFeatures",
+           "cue_counts", "describe", "describe_context"]

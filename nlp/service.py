@@ -25,6 +25,8 @@ from nlp.evaluate import evaluate
 from nlp.features import prepare
 
 Rows = Iterable[tuple[str, object]]
+# How tag scores are made (nlp.classifier.SCORINGS); chosen by group CV, see docs/nlp.md.
+TAG_SCORING = "doc+sentences"
 
 
 def _version(task: str, now: datetime, sha: str) -> str:
@@ -61,8 +63,14 @@ def train(
     docs = prepare(texts)
     metrics: dict = {}
     thresholds: dict[str, float] = {}
+    long_thresholds: dict[str, float] = {}
     if task == "tags":
-        thresholds, metrics["validation"] = tune_tag_thresholds(docs, labels, seed, groups=group_list)
+        if group_list is None:
+            # Rows of the shipped data keep their pool groups (the service passes them without).
+            known = datasets.shipped_tag_groups()
+            group_list = [known.get(t, f"text:{t}") for t in texts]
+        thresholds, long_thresholds, metrics["validation"] = tune_tag_thresholds(
+            docs, labels, seed, groups=group_list, scoring=TAG_SCORING)
         model_labels = list(TAGS)
     elif task == "sentiment":
         model_labels = list(SENTIMENT_LABELS)
@@ -76,6 +84,8 @@ def train(
         labels=model_labels,
         pipeline=fit_pipeline(task, docs, labels, seed),
         thresholds=thresholds,
+        long_thresholds=long_thresholds,
+        scoring=TAG_SCORING if task == "tags" else "doc",
         metrics=metrics,
         version=_version(task, now, sha),
         n_train=len(texts),
@@ -131,12 +141,13 @@ class Classifier:
         # One DocBatch for all models: they share its n-gram keys (see nlp.features.DocBatch).
         live_docs = prepare([docs[i] for i in live])
         tag_scores = self.tags.scores(live_docs)
+        tag_cuts = self.tags.cutoffs(live_docs).tolist()
         p_pos = self.sentiment.scores(live_docs)[:, self.sentiment.labels.index("positive")]
         disp = self.dispatch.scores(live_docs) if self.dispatch is not None else None
         results: list = [None] * len(docs)
         tag_rows, p_list = tag_scores.tolist(), p_pos.tolist()  # Python floats: cheaper per item
         for row, i in enumerate(live):
-            results[i] = self._result(tag_rows[row], p_list[row],
+            results[i] = self._result(tag_rows[row], tag_cuts[row], p_list[row],
                                       None if disp is None else disp[row])
         for i, result in enumerate(results):
             if result is None:
@@ -150,11 +161,12 @@ class Classifier:
         return {"tags": [], "sentiment": sentiment_of(0.5), "mismatch": False,
                 "dispatch": None, "model_version": self.model_version}
 
-    def _result(self, tag_row: Sequence[float], p_pos: float, disp_row: np.ndarray | None) -> dict:
+    def _result(self, tag_row: Sequence[float], cut_row: Sequence[float], p_pos: float,
+                disp_row: np.ndarray | None) -> dict:
         tags = [
             {"tag": tag, "score": round(float(s), 4)}
-            for tag, s in zip(self.tags.labels, tag_row, strict=False)
-            if s >= self.tags.thresholds.get(tag, 0.5)
+            for tag, s, cut in zip(self.tags.labels, tag_row, cut_row, strict=False)
+            if s >= cut
         ]
         tags.sort(key=lambda t: -t["score"])
         dispatch = None

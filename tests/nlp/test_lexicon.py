@@ -114,4 +114,7 @@ def test_pools_are_large_enough():
 def test_cv_groups_fall_back_to_texts():
     docs = prepare(["a", "b", "a"])
     assert cv_groups(docs, ["g1", "g1", "g2"], folds=4) == ["a", "b", "a"]
-    assert cv_groups(docs, ["g1", "g2", "g3"], folds=3) == ["g1", "g2", "g3"]
+    assert cv_groups(docs, ["g1", "g2", "g3"], folds=3) == ["1", "2", "3"]
+    # Sub-pools with the same index of the short and the long seed share a fold.
+    assert cv_groups(docs, ["g1", "m1", "m2"], folds=2) == ["1", "1", "2"]
+    assert cv_groups(docs, ["extra-1", "extra-2", "m2"], folds=3) == ["extra-1", "extra-2", "2"]
