@@ -230,6 +230,16 @@ TAG_OBJECTS: dict[str, tuple[str, ...]] = {
                  "前台", "队员", "电话", "人员", "公职", "服务", "办事", "咨询台", "大厅", "小伙子",
                  "姑娘", "维修工"),
 }
+# Who or what else a cue may be said about: a sentence naming one of these (and no object of the
+# tag) counts the cue separately, e.g. a neighbour's or a shop owner's bad manners are not the
+# service attitude the tag is about; a swaying hoarding or a rusty playground is a safety hazard,
+# not a dispute over the quality of one's home.
+TAG_OTHER_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "delay": ("学校", "幼儿园", "业委会", "业主委员会", "公交", "地铁"),
+    "quality": ("围挡", "游乐设施", "井盖", "窨井", "路灯", "共享单车", "电动车", "垃圾", "油烟"),
+    "attitude": ("邻居", "老板", "店主", "车主", "房东", "租客", "大爷", "阿姨", "楼上", "楼下",
+                 "对方", "那户", "那家", "人家", "遛狗", "住户", "小贩", "摊主", "司机", "家长"),
+}
 _SENTENCE_END = re.compile(r"[。！？!?；;\n ]")
 _named: dict[tuple, re.Pattern] = {}
 
@@ -256,11 +266,13 @@ def _negated_at(text: str, start: int) -> bool:
     return any(ch in NEGATORS for ch in window)
 
 
-def context_counts(texts: Sequence[str], cues, objects, topics) -> np.ndarray:
-    """Per text: for each tag [cues in a sentence naming the tag's object, other plain cues,
-    negated cues], then one count per topic. One regex pass per list over the joined batch."""
+def context_counts(texts: Sequence[str], cues, objects, topics, others=()) -> np.ndarray:
+    """Per text: for each tag [cues in a sentence naming the tag's object, cues in a sentence
+    naming one of its other subjects (and no object), other plain cues, negated cues], then one
+    count per topic. One regex pass per list over the joined batch."""
     n_tags, n_topics = len(cues), len(topics)
-    out = np.zeros((len(texts), 3 * n_tags + n_topics), dtype=np.float32)
+    width = 4 if others else 3
+    out = np.zeros((len(texts), width * n_tags + n_topics), dtype=np.float32)
     if not texts:
         return out
     joined = "\n".join(texts)
@@ -270,9 +282,12 @@ def context_counts(texts: Sequence[str], cues, objects, topics) -> np.ndarray:
     def sentence_of(pos: int) -> int:
         return int(np.searchsorted(bounds, pos, side="right"))
 
-    has_object = set()
+    has_object, has_other = set(), set()
     for m in _named_pattern(objects).finditer(joined):
         has_object.add((sentence_of(m.start()), int(m.lastgroup[1:])))
+    if others:
+        for m in _named_pattern(others).finditer(joined):
+            has_other.add((sentence_of(m.start()), int(m.lastgroup[1:])))
     last_end, last_negated = -10, False
     for m in _named_pattern(cues).finditer(joined):
         start, j = m.start(), int(m.lastgroup[1:])
@@ -282,13 +297,15 @@ def context_counts(texts: Sequence[str], cues, objects, topics) -> np.ndarray:
             negated = True
         row = int(np.searchsorted(starts, start, side="right")) - 1
         if negated:
-            out[row, 3 * j + 2] += 1
+            out[row, width * j + width - 1] += 1
         else:
-            out[row, 3 * j + (0 if (sentence_of(start), j) in has_object else 1)] += 1
+            key = (sentence_of(start), j)
+            kind = 0 if key in has_object else (1 if key in has_other else width - 2)
+            out[row, width * j + kind] += 1
         last_end, last_negated = m.end(), negated
     for m in _named_pattern(topics).finditer(joined):
         row = int(np.searchsorted(starts, m.start(), side="right")) - 1
-        out[row, 3 * n_tags + int(m.lastgroup[1:])] += 1
+        out[row, width * n_tags + int(m.lastgroup[1:])] += 1
     return out
 
 
@@ -302,33 +319,38 @@ class ContextCueFeatures(TransformerMixin, BaseEstimator):
     (3 columns per tag) and of topic cues (one column per topic of TOPIC_CUES). The lists are
     frozen into the fitted transformer like CueFeatures'."""
 
-    def __init__(self, cues=None, objects=None, topics=None) -> None:
-        self.cues, self.objects, self.topics = cues, objects, topics
+    def __init__(self, cues=None, objects=None, topics=None, others=None) -> None:
+        self.cues, self.objects, self.topics, self.others = cues, objects, topics, others
 
     def fit(self, X, y=None) -> ContextCueFeatures:
         self.cues_ = _freeze(self.cues or TAG_CUES)
         self.objects_ = _freeze(self.objects or TAG_OBJECTS)
         self.topics_ = _freeze(self.topics or TOPIC_CUES)
+        self.others_ = _freeze(self.others if self.others is not None else TAG_OTHER_SUBJECTS)
         return self
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        names = [f"cue_{tag}_{kind}" for tag, _ in self.cues_ for kind in ("object", "other", "negated")]
+        kinds = ("object", "other_subject", "other", "negated") if self.others_ else ("object", "other", "negated")
+        names = [f"cue_{tag}_{kind}" for tag, _ in self.cues_ for kind in kinds]
         return np.array(names + [f"topic_{name}" for name, _ in self.topics_], dtype=object)
 
     def transform(self, X) -> sparse.csr_matrix:
-        rows = context_counts([_text_of(item) for item in X], self.cues_, self.objects_, self.topics_)
+        rows = context_counts([_text_of(item) for item in X], self.cues_, self.objects_, self.topics_,
+                              self.others_)
         np.log1p(rows, out=rows)
         return sparse.csr_matrix(rows)
 
 
 def describe_context(text: str) -> dict:
     """Human-readable ContextCueFeatures counts for one normalised text (debugging and tests)."""
-    row = context_counts([text], _freeze(TAG_CUES), _freeze(TAG_OBJECTS), _freeze(TOPIC_CUES))[0]
-    out = {tag: {k: int(row[3 * j + i]) for i, k in enumerate(("object", "other", "negated"))}
-           for j, tag in enumerate(TAG_CUES)}
-    out["topics"] = {name: int(row[3 * len(TAG_CUES) + j]) for j, name in enumerate(TOPIC_CUES) if row[3 * len(TAG_CUES) + j]}
+    row = context_counts([text], _freeze(TAG_CUES), _freeze(TAG_OBJECTS), _freeze(TOPIC_CUES),
+                         _freeze(TAG_OTHER_SUBJECTS))[0]
+    kinds = ("object", "other_subject", "other", "negated")
+    out: dict = {tag: {k: int(row[4 * j + i]) for i, k in enumerate(kinds)} for j, tag in enumerate(TAG_CUES)}
+    base = 4 * len(TAG_CUES)
+    out["topics"] = {name: int(row[base + j]) for j, name in enumerate(TOPIC_CUES) if row[base + j]}
     return out
 
 
-__all__ = ["CUES", "NEGATORS", "TAG_CUES", "TAG_OBJECTS", "TOPIC_CUES", "ContextCueFeatures", "CueFeatures",
+__all__ = ["CUES", "NEGATORS", "TAG_CUES", "TAG_OBJECTS", "TAG_OTHER_SUBJECTS", "TOPIC_CUES", "ContextCueFeatures", "CueFeatures",
            "cue_counts", "describe", "describe_context"]
