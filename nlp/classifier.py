@@ -359,6 +359,27 @@ def tune_tag_thresholds(docs: list[Doc], labels: Sequence, seed: int = 0, folds:
     return thresholds, long_thresholds, validation
 
 
+def tag_margins(scores: np.ndarray, cutoffs: np.ndarray) -> np.ndarray:
+    """How far each tag score is from its threshold, as a fraction of the room on that side:
+    (s - t) / (1 - t) above the threshold, (t - s) / t below; 0 = on the threshold, 1 = certain."""
+    s, t = np.asarray(scores, dtype=float), np.asarray(cutoffs, dtype=float)
+    above = s >= t
+    room = np.where(above, 1.0 - t, t)
+    return np.clip(np.abs(s - t) / np.maximum(room, 1e-9), 0.0, 1.0)
+
+
+def tag_uncertainty(scores, cutoffs) -> np.ndarray:
+    """Per text, 1 - the smallest normalised margin over the tags (see `tag_margins`): 1 when some
+    tag's score sits exactly on its threshold, 0 when every tag is clearly decided. Higher = show
+    it to a person first. `scores` (n, k) or (k,) with `cutoffs` of the same shape (or (k,));
+    e.g. `tag_uncertainty(model.scores(docs), model.cutoffs(docs))`."""
+    s = np.atleast_2d(np.asarray(scores, dtype=float))
+    t = np.broadcast_to(np.asarray(cutoffs, dtype=float), s.shape)
+    if s.shape[1] == 0:
+        return np.zeros(s.shape[0])
+    return 1.0 - tag_margins(s, t).min(axis=1)
+
+
 def sentiment_of(p_positive: float, band: tuple[float, float] = NEUTRAL_BAND) -> dict:
     """Map P(positive) to the label/score pair the service stores."""
     p = float(p_positive)

@@ -17,6 +17,7 @@ from nlp.classifier import (
     fit_pipeline,
     mismatch,
     sentiment_of,
+    tag_uncertainty,
     tune_tag_thresholds,
     warm_up,
 )
@@ -156,6 +157,26 @@ class Classifier:
             if star is not None:  # mismatch() is False without stars
                 result["mismatch"] = mismatch(star, result["sentiment"]["score"], result["tags"])
         return results
+
+    def tag_uncertainty(self, texts: Sequence[str]) -> list[float]:
+        """Per text, how unsure the tags model is (nlp.classifier.tag_uncertainty: 1 = a tag's
+        score on its threshold, 0 = all clearly decided). Empty texts are 0 (no tags, certain)."""
+        docs = prepare("" if t is None else str(t) for t in texts)
+        out = [0.0] * len(docs)
+        live = [i for i, d in enumerate(docs) if not d.empty]
+        if live:
+            live_docs = prepare([docs[i] for i in live])
+            values = tag_uncertainty(self.tags.scores(live_docs), self.tags.cutoffs(live_docs))
+            for i, v in zip(live, values.tolist(), strict=True):
+                out[i] = round(v, 4)
+        return out
+
+    def review_order(self, texts: Sequence[str], limit: int | None = None) -> list[int]:
+        """Indices of `texts`, the ones the tags model is least sure about first (ties keep the
+        input order): the order of a human review queue."""
+        u = self.tag_uncertainty(texts)
+        order = sorted(range(len(u)), key=lambda i: -u[i])
+        return order if limit is None else order[:limit]
 
     def _empty_result(self) -> dict:
         return {"tags": [], "sentiment": sentiment_of(0.5), "mismatch": False,
