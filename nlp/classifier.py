@@ -76,10 +76,14 @@ class TrainedModel:
         docs = prepare(docs)
         proba = np.asarray(_predict_proba(self.pipeline, docs))
         if self.task == "tags" and self.scoring == "doc+sentences":
-            sentences, owner = sentence_batch(docs)
-            best = np.zeros_like(proba)
-            np.maximum.at(best, owner, np.asarray(_predict_proba(self.pipeline, sentences)))
-            proba = (proba + best) / 2.0
+            # A one-sentence text is its own best sentence: only the others are scored again.
+            several = [i for i, d in enumerate(docs) if d.several_sentences]
+            if several:
+                sentences, owner = sentence_batch([docs[i] for i in several])
+                best = np.zeros((len(several), proba.shape[1]))
+                np.maximum.at(best, owner, np.asarray(_predict_proba(self.pipeline, sentences)))
+                proba = proba.copy()
+                proba[several] = (proba[several] + best) / 2.0
         classes = [str(c) for c in self.pipeline.classes_] if self.task != "tags" else self.labels
         order = [classes.index(label) for label in self.labels]
         return proba[:, order]

@@ -24,46 +24,41 @@ from nlp.tokenizer import normalise, segment
 
 CHAR_NGRAMS = (1, 2, 3)  # Doc.char_grams is written for n <= 3
 # Sentence ends. jieba never joins words across these characters (its blocks stop at them), so
-# segmenting the sentences one by one gives exactly the words of the whole text.
+# the sentences' words are exactly the whole text's words.
 _SENTENCE_SPLIT = re.compile(r"[。！？!?；;\s]+")
 MIN_SENTENCE_CHARS = 2
 
 
 class Doc:
-    """A normalised text with its words; n-gram lists are computed on first use and cached.
+    """A normalised text with its words; n-gram lists are computed on first use and cached."""
 
-    The text is segmented sentence by sentence, so `sentences()` can hand out the sentences as
-    Docs of their own without running jieba again."""
-
-    __slots__ = ("text", "words", "_word_grams", "_char_grams", "_pieces")
+    __slots__ = ("text", "words", "_word_grams", "_char_grams")
 
     def __init__(self, raw: str | None) -> None:
         self.text = normalise(raw)
-        pieces = [p for p in _SENTENCE_SPLIT.split(self.text) if p]
-        if len(pieces) > 1:
-            lists = [segment(p) for p in pieces]
-            self.words = list(chain.from_iterable(lists))
-            self._pieces = (pieces, lists)
-        else:
-            self.words = segment(self.text)
-            self._pieces = None
+        self.words = segment(self.text)
         self._word_grams: list[str] | None = None
         self._char_grams: list[str] | None = None
 
     @classmethod
     def _of(cls, text: str, words: list[str]) -> Doc:
         doc = cls.__new__(cls)
-        doc.text, doc.words, doc._pieces = text, words, None
+        doc.text, doc.words = text, words
         doc._word_grams = doc._char_grams = None
         return doc
 
+    @property
+    def several_sentences(self) -> bool:
+        return _SENTENCE_SPLIT.search(self.text) is not None
+
     def sentences(self) -> list[Doc]:
         """The sentences (at least MIN_SENTENCE_CHARS long) as Docs; a one-sentence text is its
-        own only sentence."""
-        if self._pieces is None:
+        own only sentence. Computed on demand (jieba runs again on each sentence): only the
+        "doc+sentences" tag scoring needs them."""
+        if not self.several_sentences:
             return [self]
-        out = [Doc._of(t, w) for t, w in zip(*self._pieces, strict=True) if len(t) >= MIN_SENTENCE_CHARS]
-        return out or [self]
+        pieces = [p for p in _SENTENCE_SPLIT.split(self.text) if len(p) >= MIN_SENTENCE_CHARS]
+        return [Doc._of(p, segment(p)) for p in pieces] or [self]
 
     @property
     def empty(self) -> bool:

@@ -27,7 +27,7 @@ from nlp.features import prepare
 
 Rows = Iterable[tuple[str, object]]
 # How tag scores are made (nlp.classifier.SCORINGS); chosen by group CV, see docs/nlp.md.
-TAG_SCORING = "doc+sentences"
+TAG_SCORING = "doc"
 
 
 def _version(task: str, now: datetime, sha: str) -> str:
