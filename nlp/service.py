@@ -11,6 +11,7 @@ import numpy as np
 
 from nlp import artifacts, datasets
 from nlp.classifier import (
+    SCORINGS,
     SENTIMENT_LABELS,
     TAGS,
     TrainedModel,
@@ -42,11 +43,16 @@ def train(
     holdout: tuple[Sequence[str], Sequence] | None = None,
     seed: int = 0,
     groups: Sequence | None = None,
+    scoring: str = TAG_SCORING,
 ) -> TrainedModel:
     """Fit one model. `extra` rows (text, label) are appended to training, e.g. the bureau's own
     rated reviews for sentiment; `holdout` (texts, labels) is only evaluated, never trained on.
     `groups` (one per text, optional) keeps related rows in the same fold when tag thresholds
-    are tuned by cross-validation; `extra` rows each form their own group."""
+    are tuned by cross-validation; `extra` rows each form their own group (rows of the shipped
+    data get their shipped group when `groups` is None). `scoring` (tags): "doc" scores the
+    whole text, "doc+sentences" the mean of that and the best sentence (see docs/nlp.md)."""
+    if scoring not in SCORINGS:
+        raise ClassificationError(f"未知的评分方式“{scoring}”，可选：{'、'.join(SCORINGS)}")
     texts, labels = list(texts), list(labels)
     group_list = None if groups is None else [str(g) for g in groups]
     if group_list is not None and len(group_list) != len(texts):
@@ -71,7 +77,7 @@ def train(
             known = datasets.shipped_tag_groups()
             group_list = [known.get(t, f"text:{t}") for t in texts]
         thresholds, long_thresholds, metrics["validation"] = tune_tag_thresholds(
-            docs, labels, seed, groups=group_list, scoring=TAG_SCORING)
+            docs, labels, seed, groups=group_list, scoring=scoring)
         model_labels = list(TAGS)
     elif task == "sentiment":
         model_labels = list(SENTIMENT_LABELS)
@@ -86,7 +92,7 @@ def train(
         pipeline=fit_pipeline(task, docs, labels, seed),
         thresholds=thresholds,
         long_thresholds=long_thresholds,
-        scoring=TAG_SCORING if task == "tags" else "doc",
+        scoring=scoring if task == "tags" else "doc",
         metrics=metrics,
         version=_version(task, now, sha),
         n_train=len(texts),

@@ -64,3 +64,39 @@ def test_shipped_groups_cover_training_rows():
     assert all(t in groups for t in texts)
     held, _ = datasets.read_seed_tags(holdout=True)
     assert not set(held) & set(texts)
+
+
+def test_default_tags_model_beats_the_keyword_rule_on_long_messages(tags_model):
+    """Never ship a tagger that loses to the plain keyword rule on letters it has not seen."""
+    from nlp import KeywordRule, evaluate_tags, tag_report
+
+    texts, labels = datasets.read_message_tags(holdout=True)
+    model = evaluate_tags(tags_model, texts, labels)
+    rule = tag_report(labels, KeywordRule().predict(texts))
+    assert model["macro_f1"] >= rule["macro_f1"] + 0.10, (model["macro_f1"], rule["macro_f1"])
+    for tag in ("delay", "quality", "attitude"):
+        assert model["per_label"][tag]["f1"] > rule["per_label"][tag]["f1"], tag
+
+
+def test_long_texts_have_their_own_thresholds(tags_model):
+    assert set(tags_model.long_thresholds) == {"delay", "quality", "attitude"}
+    assert set(tags_model.metrics["validation"]) == {"all", "short", "long"}
+
+
+def test_train_without_groups_keeps_the_shipped_groups(monkeypatch):
+    """The service retrains on the shipped rows without passing groups: CV must still be
+    group-aware (the shipped pool groups), not one group per text."""
+    import nlp.classifier as classifier
+    from nlp import train
+
+    seen = {}
+
+    def fake_tune(docs, labels, seed=0, folds=4, groups=None, scoring="doc"):
+        seen["groups"] = groups
+        return {t: 0.5 for t in classifier.TAGS}, {}, {}
+
+    monkeypatch.setattr("nlp.service.tune_tag_thresholds", fake_tune)
+    texts, labels = datasets.read_message_tags()
+    train("tags", texts[:300] + ["全新的一句话，墙面开裂"], labels[:300] + [["quality"]])
+    expected = datasets.read_seed_tag_groups()[len(datasets.read_short_tags()[0]):][:300]
+    assert seen["groups"][:300] == expected and seen["groups"][300] == "text:全新的一句话，墙面开裂"
