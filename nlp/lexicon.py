@@ -240,7 +240,6 @@ TAG_OTHER_SUBJECTS: dict[str, tuple[str, ...]] = {
     "attitude": ("邻居", "老板", "店主", "车主", "房东", "租客", "大爷", "阿姨", "楼上", "楼下",
                  "对方", "那户", "那家", "人家", "遛狗", "住户", "小贩", "摊主", "司机", "家长"),
 }
-_SENTENCE_END = re.compile(r"[。！？!?；;\n ]")
 _scanners: dict[tuple, tuple] = {}
 
 
@@ -284,14 +283,6 @@ def _scanner(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
                     index.setdefault(w, j)
         hit = _scanners[groups] = (re.compile(trie_regex(index)) if index else None, index, regexes)
     return hit
-
-
-def _negated_at(text: str, start: int) -> bool:
-    window = text[max(0, start - NEG_WINDOW) : start]
-    ends = [b.end() for b in _CLAUSE_END.finditer(window)]
-    if ends:
-        window = window[ends[-1] :]
-    return any(ch in NEGATORS for ch in window)
 
 
 _CLAUSE_CHARS = "，。！？；,.!?;:：、"
