@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
@@ -28,6 +28,8 @@ class HotlineCase(db.Model):
     """
 
     __tablename__ = "hotline_cases"
+    # The human review queue (GET /nlp/review-queue) reads rows least sure first.
+    __table_args__ = (Index("ix_hotline_cases_tag_uncertainty", "tag_uncertainty"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(64), unique=True)
@@ -58,6 +60,8 @@ class HotlineCase(db.Model):
     # ",delay,quality,": the human label when there is one, else the model's; filterable portably.
     effective_tags: Mapped[str] = mapped_column(String(64), default=",")
     sentiment: Mapped[dict | None] = mapped_column(JSONType)
+    # How unsure the tags model was (see Review.tag_uncertainty).
+    tag_uncertainty: Mapped[float | None] = mapped_column(Float)
     model_version: Mapped[str | None] = mapped_column(String(128))
     classification_state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     classification_attempts: Mapped[int] = mapped_column(Integer, default=0)
