@@ -82,6 +82,10 @@ class CaseSummary(Schema):
 
 class CaseOut(CaseCreated, CaseSummary):
     ticket_status = fields.Function(lambda v: v.ticket.status if v.ticket else None)
+    tags = fields.Function(lambda v: v.tags or [])  # the model's, [{tag, score}]
+    human_tags = fields.List(fields.String(), allow_none=True)
+    sentiment = fields.Dict(allow_none=True)
+    model_version = fields.String(allow_none=True)
     callers = fields.List(fields.Nested(CallerOut))
     callbacks = fields.List(fields.Nested(CallbackOut))
 
