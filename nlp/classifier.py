@@ -74,11 +74,17 @@ class TrainedModel:
     long_thresholds: dict[str, float] = field(default_factory=dict)
     scoring: str = "doc"
 
+    @property
+    def hmm(self) -> bool:
+        """Whether this model's texts are cut with jieba's HMM (the mode it was trained with)."""
+        step = getattr(self.pipeline, "named_steps", {}).get("prepare")
+        return getattr(step, "hmm", True)
+
     def scores(self, docs: Sequence[Doc | str]) -> np.ndarray:
         """Probability per (text, label), columns in `self.labels` order."""
         if len(docs) == 0:
             return np.zeros((0, len(self.labels)))
-        docs = prepare(docs)
+        docs = prepare(docs, self.hmm)
         proba = np.asarray(_predict_proba(self.pipeline, docs))
         if self.task == "tags" and self.scoring == "doc+sentences":
             # A one-sentence text is its own best sentence: only the others are scored again.
