@@ -45,6 +45,7 @@ def test_a_new_review_is_classified_after_commit(client, register_event, session
     assert review.sentiment["label"] == "negative"
     assert review.model_version.startswith(active_models["tags"].version)
     assert review.classified_at is not None and review.classification_next_at is None
+    assert 0.0 <= review.tag_uncertainty <= 1.0  # stored for the review queue's order
 
 
 def test_content_options_are_weak_labels_beside_the_model(client, register_event, session, active_models):
