@@ -47,6 +47,7 @@ class ReplyOut(Schema):
 class CitizenTicketOut(Schema):
     id = fields.Integer(allow_none=True, metadata={"description": "确认时 POST /tickets/{id}/actions 所用；pending 时为 null"})
     status = fields.String(metadata={"description": "pending | processing | replied | closed"})
+    department_name = fields.String(metadata={"description": "当前承办单位"})
     due_at = ShanghaiDateTime(metadata={"description": "当前答复期限（pending 时为预计期限）"})
     reopen_count = fields.Integer()
     reply = fields.Nested(ReplyOut, allow_none=True)

@@ -71,6 +71,7 @@ class CitizenTicket:
 
     id: int | None
     status: str
+    department_name: str  # the unit handling it now (a return may have reassigned it)
     due_at: datetime
     reopen_count: int
     reply: Reply | None
@@ -176,13 +177,15 @@ def _ticket(session: Session, settings: Settings, reviews: list[Review]) -> Citi
         # Accepted, the job that opens the ticket has not run yet: the deadline it will get.
         expected = add_working_days(work_calendar(session), waiting.created_at,
                                     settings.deadlines.rectify_bad_review_days).at
-        return CitizenTicket(None, "pending", expected, 0, None, False, None, None)
+        department = waiting.service_event.department.name
+        return CitizenTicket(None, "pending", department, expected, 0, None, False, None, None)
     reply = None
     if ticket.replied_at is not None:
         reply = Reply(ticket.reply_resolution, ticket.reply_content, ticket.replied_at)
     status = CITIZEN_STATUS[ticket.status]
     return CitizenTicket(
-        id=ticket.id, status=status, due_at=ticket.due_at, reopen_count=ticket.reopen_count, reply=reply,
+        id=ticket.id, status=status, department_name=ticket.department.name, due_at=ticket.due_at,
+        reopen_count=ticket.reopen_count, reply=reply,
         may_confirm=status == "replied" and ticket.source == "review",
         outcome=ticket.outcome, closed_at=ticket.closed_at,
     )
