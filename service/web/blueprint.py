@@ -18,7 +18,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from service.domain.citizen import LinkExpired
-from service.domain.errors import AlreadyRated, Conflict, DomainError, NotFound
+from service.domain.errors import DomainError, NotFound
 from service.models.types import utcnow
 from service.web import format as fmt
 
@@ -76,23 +76,28 @@ def security_headers(response):
     return response
 
 
-def error_page(status: int, message: str | None = None, back: str | None = None):
-    title, default = ERROR_PAGES.get(status, ERROR_PAGES[500])
-    body = render_template("error.html", title=title, message=message or default, back=back, status=status)
+def error_page(status: int, message: str | None = None, back: str | None = None, title: str | None = None):
+    default_title, default = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    body = render_template("error.html", title=title or default_title, message=message or default, back=back,
+                           status=status)
     return body, status
 
 
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError):
     token = (request.view_args or {}).get("token")
-    back = url_for("web.rate_page", token=token) if token else None
+    if token is None:  # a public page: an unknown or unpublished period
+        return error_page(404, exc.message, title="未找到公示内容")
+    back = url_for("web.rate_page", token=token)
     if isinstance(exc, LinkExpired):
         return error_page(410, exc.message)
     if isinstance(exc, NotFound):
-        return error_page(404, None if token else exc.message)
-    if isinstance(exc, AlreadyRated | Conflict):
-        return error_page(409, exc.message, back)
-    return error_page(409 if exc.code != "forbidden" else 403, exc.message, back)
+        return error_page(404)
+    if exc.code == "forbidden":
+        return error_page(403, exc.message, back)
+    if exc.code == "validation_error":  # a rule the page's own form checks could not show in place
+        return error_page(400, exc.message, back)
+    return error_page(409, exc.message, back)
 
 
 @bp.errorhandler(HTTPException)

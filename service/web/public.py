@@ -35,4 +35,4 @@ def public_period(period: str):
     descending = request.args.get("order") != "asc"
     table = disclosure.published_table(db.session, period, utcnow(), version, request.args.get("sort"), descending)
     return _cacheable(render_template("public_period.html", table=table, columns=disclosure.COLUMNS,
-                                      chart=trend_svg(table.trend)))
+                                      chart=trend_svg(table.trend), version=version))
