@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from service.api import register_blueprints
+from service.api.cors import install_cors
 from service.api.errors import register_error_handlers
 from service.base import create_base_app
 from service.cli import register_commands
@@ -26,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     api.init_app(app)
     register_blueprints(app, api)
+    install_cors(app)
     register_web(app)
     register_error_handlers(app)
     register_commands(app)
