@@ -13,10 +13,10 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from service.domain.disclosure import TrendPoint
-from service.web.format import period_label
+from service.web.format import QUARTERS, period_label
 
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 56, 24, 16, 44
 TICKS = (0, 20, 40, 60, 80, 100)
 
 
@@ -34,7 +34,7 @@ def _grid() -> list[str]:
     for tick in TICKS:
         y = _y(tick)
         parts.append(f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
+        parts.append(f'<text class="tick" x="{LEFT - 8}" y="{y + 6:.1f}" text-anchor="end">{tick}</text>')
     return parts
 
 
@@ -49,10 +49,22 @@ def _series(values: list[float | None], points: list[TrendPoint], css: str, mark
         parts.append(f'<polyline class="line {css}" points="{path}"/>')
     for x, y, v, p in coords:
         label = escape(f"{period_label(p.period)} {name}：{v:.1f}{unit}")
-        shape = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5"/>' if marker == "circle"
-                 else f'<rect x="{x - 4.5:.1f}" y="{y - 4.5:.1f}" width="9" height="9"/>')
+        shape = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7"/>' if marker == "circle"
+                 else f'<rect x="{x - 6.5:.1f}" y="{y - 6.5:.1f}" width="13" height="13"/>')
         parts.append(f'<g class="point {css}"><title>{label}</title>{shape}</g>')
     return parts
+
+
+def short_label(label: str) -> str:
+    """An axis label: 10月, 四季度, 2026年, 11/5 (the full periods are in the caption and tooltips)."""
+    parts = label.split("-")
+    if len(parts) == 1:
+        return f"{parts[0]}年"
+    if parts[1].startswith("Q"):
+        return f"{QUARTERS.get(parts[1][1:], parts[1][1:])}季度"
+    if len(parts) == 2:
+        return f"{int(parts[1])}月"
+    return f"{int(parts[1])}/{int(parts[2])}"
 
 
 def trend_svg(points: list[TrendPoint]) -> Markup:
@@ -61,9 +73,12 @@ def trend_svg(points: list[TrendPoint]) -> Markup:
         return Markup("")
     scores = [p.satisfaction_score for p in points]
     rates = [None if p.good_rate is None else p.good_rate * 100 for p in points]
+    # On a phone every other label is hidden when there are many (site.css), so they never overlap.
+    last = len(points) - 1
     labels = [
-        f'<text class="tick" x="{_x(i, len(points)):.1f}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle">'
-        f"{escape(period_label(p.period))}</text>"
+        f'<text class="tick x{" minor" if len(points) > 6 and (last - i) % 2 else ""}" '
+        f'x="{_x(i, len(points)):.1f}" y="{HEIGHT - BOTTOM + 26}" text-anchor="middle">'
+        f"{escape(short_label(p.period))}</text>"
         for i, p in enumerate(points)
     ]
     desc = "；".join(

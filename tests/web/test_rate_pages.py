@@ -189,7 +189,7 @@ def test_qr_codes_carry_the_link_with_the_qrcode_channel(client, register_event,
 def test_the_rating_page_is_small(client, register_event, now):
     """ui/issue 12: the rating page is at most 60 KB transferred (HTML + CSS + JS), uncompressed here."""
     html = page(client, register_event()["rate_token"])
-    assets = re.findall(r'(?:href|src)="(/assets/[^"]+)"', text_of(html))
+    assets = re.findall(r'(?:href|src)="(/assets/[^"]+\.(?:css|js)\?v=\w+)"', text_of(html))
     assert len(assets) == 2
     total = len(html.data) + sum(len(client.get(url).data) for url in assets)
     assert total <= 60 * 1024, total
