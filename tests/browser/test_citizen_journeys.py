@@ -12,7 +12,15 @@ from service.domain import accounts, indicators
 from service.models import Review, Ticket
 from tests.api.test_indicators import october
 from tests.browser.conftest import PHONE, viewport
-from tests.browser.support import check_page, click_label, console_errors, press, wait_for, wait_text, wait_url
+from tests.browser.support import (
+    check_page,
+    click_label,
+    console_errors,
+    press,
+    wait_for,
+    wait_text,
+    wait_url,
+)
 from tests.conftest import bearer
 
 
