@@ -15,8 +15,8 @@ from markupsafe import Markup, escape
 from service.domain.disclosure import TrendPoint
 from service.web.format import QUARTERS, period_label
 
-WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 56, 24, 16, 44
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 64, 32, 20, 60
 TICKS = (0, 20, 40, 60, 80, 100)
 
 
@@ -77,7 +77,7 @@ def trend_svg(points: list[TrendPoint]) -> Markup:
     last = len(points) - 1
     labels = [
         f'<text class="tick x{" minor" if len(points) > 6 and (last - i) % 2 else ""}" '
-        f'x="{_x(i, len(points)):.1f}" y="{HEIGHT - BOTTOM + 26}" text-anchor="middle">'
+        f'x="{_x(i, len(points)):.1f}" y="{HEIGHT - BOTTOM + 40}" text-anchor="middle">'
         f"{escape(short_label(p.period))}</text>"
         for i, p in enumerate(points)
     ]

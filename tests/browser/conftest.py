@@ -113,3 +113,19 @@ def frozen(time_machine):
     # tick: the clock moves on from NOW, so the server's and the browser's waits behave.
     time_machine.move_to(NOW, tick=True)
     return NOW
+
+
+@pytest.fixture
+def published_october(app, session, depts, frozen):
+    """September (no ratings) and October 2026 published by two supervisors (tests/api's data)."""
+    from service.domain import accounts, indicators
+    from service.models.types import utcnow
+    from tests.api.test_indicators import october
+
+    october(session, depts)
+    settings = app.extensions["settings"]
+    one, _ = accounts.create_user(session, "supervisor-1", "supervisor")
+    two, _ = accounts.create_user(session, "supervisor-2", "supervisor")
+    for period in ("2026-09", "2026-10"):
+        draft = indicators.create_publication(session, settings, period, one, utcnow())
+        indicators.approve_publication(session, settings, draft.id, two, utcnow())
