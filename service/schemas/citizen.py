@@ -71,4 +71,6 @@ class CitizenViewOut(Schema):
     my_rating = fields.Nested(RatingOut, attribute="rating", allow_none=True)
     my_follow_up = fields.Nested(RatingOut, attribute="follow_up", allow_none=True)
     ticket = fields.Nested(CitizenTicketOut, allow_none=True)
+    real_name_offered = fields.Boolean(
+        metadata={"description": "办件登记为实名：评价时可选择匿名（POST /reviews 的 real_name=false）"})
 

@@ -68,6 +68,7 @@ def rate_submit(token: str):
         level=request.form.get("level"), options=request.form.getlist("options"),
         text=request.form.get("text", ""), follow_up=request.form.get("kind") == "follow_up",
         channel=request.form.get("channel") or channel_for(request),
+        real_name=request.form.get("real_name") == "1",
     )
     try:
         review = citizen.rate_with_link(db.session, _settings(), _catalog(), token, form, utcnow())

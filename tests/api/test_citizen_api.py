@@ -101,3 +101,17 @@ def test_the_view_never_shows_staff_names_notes_reasons_or_other_citizens(
     forbidden = [*secret_words, *names, "李四", "张三", "13900139000", "13800138000", "别人的投诉内容XYZ",
                  "ZJJ-A", mine["event_no"], other["rate_token"], "history", "pending_request"]
     assert not [word for word in forbidden if word in text], text
+
+
+def test_a_citizen_may_rate_anonymously_an_event_registered_as_real_name(client, register_event, session):
+    from service.models import Review
+
+    event = register_event(real_name=True)
+    assert view(client, event["rate_token"]).get_json()["real_name_offered"] is True
+    assert rate(client, event["rate_token"], level=2, options=["overdue"], real_name=False).status_code == 201
+    assert session.query(Review).one().real_name is False
+    plain = register_event(real_name=False)
+    assert view(client, plain["rate_token"]).get_json()["real_name_offered"] is False
+    # Asking for real name on an event registered without it changes nothing.
+    assert rate(client, plain["rate_token"], level=5, real_name=True).status_code == 201
+    assert session.query(Review).order_by(Review.id.desc()).first().real_name is False

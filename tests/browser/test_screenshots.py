@@ -57,7 +57,7 @@ def pages(live_url, frozen, client, session, register_event, make_token, intake_
     expired = client.post("/api/v1/service-events", json=old, headers=bearer(intake_token)).get_json()["rate_token"]
     reply = "经核查，窗口人员未一次性告知所需材料。已对相关人员批评教育，并于11月27日前电话联系您补办。"
     return {
-        "rate": (f"{live_url}/rate/{register_event(department='ZJJ-A')['rate_token']}", None),
+        "rate": (f"{live_url}/rate/{register_event(department='ZJJ-A', real_name=True)['rate_token']}", None),
         "rate-error": (f"{live_url}/rate/{register_event(department='ZJJ-A')['rate_token']}", "error"),
         "thanks": (f"{live_url}/rate/{rated(2, ['overdue'], '跑了三趟还没办好')}/thanks", None),
         "rated-good": (f"{live_url}/rate/{rated(5, ['efficient', 'friendly'], '窗口人员很耐心')}", None),

@@ -193,3 +193,19 @@ def test_the_rating_page_is_small(client, register_event, now):
     assert len(assets) == 2
     total = len(html.data) + sum(len(client.get(url).data) for url in assets)
     assert total <= 60 * 1024, total
+
+
+def test_real_name_is_offered_when_registered_so_and_may_be_declined(client, register_event, session, now):
+    anonymous = register_event(real_name=False)["rate_token"]
+    assert "实名评价" not in text_of(page(client, anonymous))
+    registered = register_event(real_name=True)["rate_token"]
+    html = text_of(page(client, registered))
+    assert 'name="real_name" value="1" checked' in html and "实名评价（便于回访）" in html
+    # Unticked: the box is not sent, the rating is anonymous (no verification callback is due).
+    post(client, registered, {"kind": "first", "level": "1", "options": ["overdue"]})
+    review = session.query(Review).one()
+    assert review.real_name is False
+    assert session.query(Ticket).one().verify_due_at is None
+    kept = register_event(real_name=True)["rate_token"]
+    post(client, kept, {"kind": "first", "level": "2", "options": ["overdue"], "real_name": "1"})
+    assert session.query(Review).order_by(Review.id.desc()).first().real_name is True

@@ -37,6 +37,7 @@ class RatingForm:
     text: str = ""
     follow_up: bool = False
     channel: str = "mobile"
+    real_name: bool = True  # the 实名评价 box, ticked unless the citizen unticks it
 
 
 def rate_with_link(session: Session, settings: Settings, catalog: OptionCatalog, rate_token: str,
@@ -55,6 +56,8 @@ def rate_with_link(session: Session, settings: Settings, catalog: OptionCatalog,
     level = _check_form(settings, catalog, form)
     data = {"rate_token": rate_token, "level": level, "channel": form.channel,
             "options": form.options, "follow_up": form.follow_up}
+    if view.real_name_offered:
+        data["real_name"] = form.real_name
     if form.text.strip():
         data["text"] = form.text.strip()
     return submit_review(session, settings, catalog, data, now)

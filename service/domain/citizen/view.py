@@ -97,6 +97,7 @@ class CitizenView:
     follow_up: RatingGiven | None
     ticket: CitizenTicket | None
     now: datetime
+    real_name_offered: bool = False  # registered as real-name: the citizen may still rate anonymously
 
     @property
     def may_confirm(self) -> bool:
@@ -142,6 +143,7 @@ def citizen_view(session: Session, settings: Settings, catalog: OptionCatalog, r
         follow_up=_rating(catalog, follow_up),
         ticket=_ticket(session, settings, [r for r in (primary, follow_up) if r is not None]),
         now=now,
+        real_name_offered=event.citizen_real_name,
     )
 
 
