@@ -209,3 +209,20 @@ def test_real_name_is_offered_when_registered_so_and_may_be_declined(client, reg
     kept = register_event(real_name=True)["rate_token"]
     post(client, kept, {"kind": "first", "level": "2", "options": ["overdue"], "real_name": "1"})
     assert session.query(Review).order_by(Review.id.desc()).first().real_name is True
+
+
+def test_the_pages_are_rate_limited_like_the_citizen_api(_app, register_event, now):
+    """The same limiter as the citizen API (service/api/ratelimit.py `limit_public`), per address."""
+    from tests.conftest import make_app
+
+    token = register_event()["rate_token"]
+    limited = make_app(_app.extensions["settings"].database_url, public_rate_limit=2).test_client()
+    address = {"REMOTE_ADDR": "198.51.100.7"}
+    statuses = [limited.get(f"/rate/{token}", environ_base=address).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert limited.get(f"/rate/{token}", environ_base={"REMOTE_ADDR": "198.51.100.8"}).status_code == 200
+    for _ in range(2):
+        assert limited.get("/public/", environ_base=address).status_code == 200  # a bucket of its own
+    response = limited.get("/public/", environ_base=address)
+    assert response.status_code == 429 and "访问过于频繁" in text_of(response)
+    assert int(response.headers["Retry-After"]) >= 1 and response.mimetype == "text/html"
