@@ -1,13 +1,14 @@
 # Developer commands. Each target is a thin wrapper over a script in scripts/, which also works
 # on its own from any directory.
 
-.PHONY: help venv run test bench lint clean distclean
+.PHONY: help venv run test bench lint screenshots clean distclean
 
 help:
 	@echo "make run     migrate, load demo data, serve on 127.0.0.1:$${PORT:-8000}"
 	@echo "make test    pytest on SQLite and on a throwaway PostgreSQL (ARGS=\"tests/api -x\")"
 	@echo "make bench   every bench/*/run.py with throwaway Redis and PostgreSQL"
 	@echo "make lint    ruff check ."
+	@echo "make screenshots  every citizen/public page at 375 and 1280 px into docs/screenshots/"
 	@echo "make clean   caches; make distclean also removes .venv"
 
 venv:
@@ -21,6 +22,9 @@ test:
 
 bench:
 	@bash scripts/bench.sh $(BENCH)
+
+screenshots:
+	@bash scripts/screenshots.sh
 
 lint: venv
 	.venv/bin/ruff check .

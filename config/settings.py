@@ -81,6 +81,12 @@ class Settings:
     contact_key: bytes = field(default=b"", metadata={"env": None})
     blind_index_key: bytes = field(default=b"", metadata={"env": None})
     rate_base_url: str = "http://localhost:8000/rate/"
+    # The citizen's and the public's pages (issue 12): whose pages they are, the hotline a citizen
+    # can still call when a link no longer works, and the origins (comma-separated) whose pages may
+    # call the citizen and public API from a browser (CORS); none by default.
+    bureau_name: str = "市住房和城乡建设局"
+    hotline_number: str = "12345"
+    cors_origins: str = ""
     max_body_bytes: int = 64 * 1024
     review_text_max: int = 2000
     rate_token_ttl_days: int = 90

@@ -16,6 +16,13 @@ done
 
 bash scripts/venv.sh
 
+# The browser tests (tests/browser) drive Debian's Chromium through its ChromeDriver; install them
+# where missing, like redis-server. With REQUIRE_BROWSER=1 a missing browser fails those tests.
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+    apt_install chromium chromium-driver || die "could not install chromium and chromium-driver"
+fi
+export REQUIRE_BROWSER=1
+
 source scripts/services.sh
 trap services_stop EXIT
 trap 'exit 130' INT

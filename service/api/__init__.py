@@ -9,6 +9,7 @@ from service.api import (
     accounts,
     admin,
     appraisal,
+    citizen,
     departments,
     health,
     hotline,
@@ -22,7 +23,7 @@ from service.api import (
 )
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
-RESOURCES = (accounts, departments, service_events, reviews, indicators, publications, public, appraisal, nlp,
+RESOURCES = (accounts, departments, service_events, reviews, citizen, indicators, publications, public, appraisal, nlp,
              tickets, hotline, admin)
 
 

@@ -21,6 +21,7 @@ class ReviewCreate(BaseSchema):
     # The configurable limit (REVIEW_TEXT_MAX) is checked by the domain; this is a hard ceiling.
     text = fields.String(validate=validate.Length(max=20000))
     follow_up = StrictBoolean(load_default=False)
+    real_name = StrictBoolean(metadata={"description": "false: 匿名评价（办件登记为实名时可选，默认实名，便于回访）"})
 
 
 class ReviewCreated(Schema):

@@ -67,7 +67,8 @@ def submit_review(
         options=list(dict.fromkeys(data.get("options") or [])),
         options_version=catalog.version,
         text=data.get("text"),
-        real_name=event.citizen_real_name,
+        # Real-name only when the event was registered so and the citizen did not choose anonymity.
+        real_name=event.citizen_real_name and data.get("real_name") is not False,
         submitted_by_id=operator.id if operator else None,
         created_at=now,
         classification_state=PENDING if (data.get("text") or "").strip() else DONE,
