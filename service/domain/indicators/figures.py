@@ -73,7 +73,7 @@ RATE_KEYS = (
 )
 COUNT_KEYS = (
     "reviews_total", "reviews_active", "reviews_valid", "reviews_excluded", "follow_up_reviews",
-    "service_events", "bad_reviews", "complaint_cases", "overdue_tickets",
+    "service_events", "bad_reviews", "bad_follow_up_reviews", "complaint_cases", "overdue_tickets",
 )
 _Q4 = Decimal("0.0001")
 _Q2 = Decimal("0.01")
@@ -102,7 +102,8 @@ def rate(numerator: Decimal | int, denominator: int) -> dict[str, Any]:
 def build_indicators(values: list[int], settings: Settings) -> dict[str, Any]:
     """The published indicator object from one department's summed counters."""
     c = dict(zip(COUNTERS, values, strict=True))
-    bad, events = c["reviews_bad"], c["service_events"]
+    # 差评: bad primary ratings and the bad follow-ups that opened a ticket of their own.
+    bad, events = c["reviews_bad"] + c["bad_follow_ups"], c["service_events"]
     tagged_base = bad + c["complaint_cases"]  # 差评 and complaints: the base of tags and 投诉率
     tag_counts = {tag: c[f"bad_tag_{tag}"] + c[f"case_tag_{tag}"] for tag in TAGS}
     basic_weight = Decimal(str(settings.basic_satisfaction_weight))
@@ -114,13 +115,14 @@ def build_indicators(values: list[int], settings: Settings) -> dict[str, Any]:
         "follow_up_reviews": c["follow_ups"],
         "service_events": events,
         "bad_reviews": bad,
+        "bad_follow_up_reviews": c["bad_follow_ups"],
         "complaint_cases": c["complaint_cases"],
         "overdue_tickets": c["overdue"],
         "tag_counts": tag_counts,
         "tag_shares": {tag: rate(n, tagged_base) for tag, n in tag_counts.items()},
         "good_rate": rate(c["reviews_good"], c["reviews_valid"]),
         "active_good_rate": rate(c["reviews_active_good"], c["reviews_active_valid"]),
-        "bad_rate": rate(bad, c["reviews_valid"]),
+        "bad_rate": rate(c["reviews_bad"], c["reviews_valid"]),
         "active_rate": rate(c["events_rated"], events),
         "unrated_rate": rate(events - c["events_rated"], events),
         "bad_callback_rate": rate(c["real_name_bad_verified"], c["real_name_bad"]),
