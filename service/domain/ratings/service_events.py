@@ -61,7 +61,8 @@ def register_service_event(
         channel=data["channel"],
         completed_at=data["completed_at"],
         rate_token=secrets.token_urlsafe(24),
-        rate_token_expires_at=max(data["completed_at"], now) + timedelta(days=settings.rate_token_ttl_days),
+        # Rating is open for the TTL after the event's completion, not its registration (domain.md §2).
+        rate_token_expires_at=data["completed_at"] + timedelta(days=settings.rate_token_ttl_days),
         citizen_name_enc=cipher.encrypt(citizen.get("name")),
         citizen_phone_enc=cipher.encrypt(citizen.get("phone")),
         citizen_phone_bidx=cipher.phone_index(citizen.get("phone")),
