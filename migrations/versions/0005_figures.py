@@ -3,7 +3,7 @@ period deadline of a ticket, reply-based lateness, colourless closed tickets, pr
 windows, follow-up 差评 in the rollups
 
 Revision ID: 0005_figures
-Revises: 0004
+Revises: 0005_rate_token_hash (re-chained after merging main; written against 0004)
 
 Existing rows are backfilled as well as stored data allows:
 * `period_due_at` = `due_at` (a ticket reopened before this migration keeps counting on its fresh
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_figures"
-down_revision = "0004"
+down_revision = "0005_rate_token_hash"
 branch_labels = None
 depends_on = None
 
