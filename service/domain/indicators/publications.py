@@ -290,38 +290,3 @@ def public_items(snapshot: dict) -> list[dict[str, Any]]:
              "score": item["appraisal"]["score"], "color": item["appraisal"]["color"],
              "indicators": item["indicators"]} for item in snapshot["items"]]
 
-
-def recompute_appeal_deadlines(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
-    """Recompute the provisional appeal-window ends with the calendar as it is now; commits.
-
-    Few rows (published versions whose window reaches into an unknown year), so a loop is fine.
-    Each change is in the audit log; the published figures themselves are never touched."""
-    calendar = work_calendar(session)
-    checked = settled = 0
-    for publication in session.scalars(
-        select(Publication).where(Publication.appeal_deadline_provisional.is_(True),
-                                  Publication.status == PUBLISHED).order_by(Publication.id)
-    ):
-        before = publication.appeal_deadline
-        deadline = add_working_days(calendar, publication.approved_at,
-                                    settings.deadlines.publication_appeal_days)
-        checked += 1
-        settled += not deadline.provisional
-        if deadline.at == before and deadline.provisional:
-            continue
-        publication.appeal_deadline = deadline.at
-        publication.appeal_deadline_provisional = deadline.provisional
-        session.flush()
-        record(session, Entry(
-            actor="system", action="appeal_deadline_recomputed", entity_type="publication",
-            entity_id=publication.id, at=_utc(now), note="节假日安排已加载，申诉期重新计算。",
-            data={"before": before.isoformat(), "appeal_deadline": deadline.at.isoformat(),
-                  "provisional": deadline.provisional},
-        ))
-    session.commit()
-    return {"checked": checked, "settled": settled, "still_provisional": checked - settled}
-
-
-def provisional_appeal_windows(session: Session) -> int:
-    return session.scalar(select(func.count(Publication.id)).where(
-        Publication.appeal_deadline_provisional.is_(True), Publication.status == PUBLISHED)) or 0
