@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -151,3 +151,69 @@ def test_rating_opens_for_ninety_days_after_completion_not_registration(client, 
                                                      "channel": "mobile"})
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
     assert old["rate_token_expires_at"].startswith("2025-08-30")
+
+
+# Items 3, 4, 9 ---------------------------------------------------------------------------------
+
+
+def test_urgent_sign_for_its_sweep_events_and_reassignment_over_http(client, runner, tokens, time_machine):
+    monday = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 10:00 Shanghai
+    time_machine.move_to(monday, tick=False)
+    created = client.post("/api/v1/hotline/cases", headers=bearer(tokens["op"]), json=case_body(
+        "U-1", type="complaint", urgency="urgent", received_at="2026-11-23T10:00:00+08:00")).get_json()
+    ticket = client.get(f"/api/v1/tickets/{created['ticket_id']}", headers=bearer(tokens["admin"])).get_json()
+    assert datetime.fromisoformat(ticket["sign_due_at"]) == monday + timedelta(hours=1)  # one working hour
+    time_machine.move_to(monday + timedelta(hours=2), tick=False)
+    assert runner.invoke(args=["jobs", "run", "sweep_tickets"]).exit_code == 0
+    ticket = client.get(f"/api/v1/tickets/{created['ticket_id']}", headers=bearer(tokens["admin"])).get_json()
+    # Sign-for due 11:00, on its own day: yellow (reminded) at once, red after 11:00; its notice
+    # comes at the start of the next working day. Handling (due Tuesday 10:00) is still green.
+    swept = [h["action"] for h in ticket["history"] if h["actor"] == "system:sweep"]
+    assert swept == ["sign_remind"] and ticket["color"] == "red"
+
+    # 改派: the new unit's clock, sign-for and extension allowance start afresh.
+    tid = ticket["id"]
+    act(client, tid, tokens["a"], action="request_return", reason="属物业管理科二组职责")
+    moved = act(client, tid, tokens["sup"], action="decide_return", approve=True, reassign_to="ZJJ-B").get_json()
+    assert moved["dispatched_at"] == moved["history"][-1]["at"] and moved["extension_count"] == 0
+    # Moved at 12:00: one working hour after the lunch break (12:00–13:00) is 14:00.
+    assert datetime.fromisoformat(moved["sign_due_at"]) == monday + timedelta(hours=4)
+    assert moved["color"] == "yellow"  # its sign-for deadline falls today: yellow at once, not red
+
+
+# Item 8 ----------------------------------------------------------------------------------------
+
+
+def test_a_provisional_appeal_window_is_shown_and_settled_by_loading_the_year(
+        client, runner, session, depts, tokens, time_machine, tmp_path):
+    october(session, depts)
+    time_machine.move_to(datetime(2026, 12, 28, 2, 0, tzinfo=timezone.utc), tick=False)
+    draft = post(client, "/publications", tokens["sup"], {"period": "2026-10"}).get_json()
+    published = post(client, f"/publications/{draft['id']}/approve", tokens["s2"]).get_json()
+    assert published["appeal_deadline_provisional"] is True
+    status = client.get("/api/v1/admin/calendar", headers=bearer(tokens["admin"])).get_json()
+    assert status["provisional_appeal_windows"] == 1 and any("公示申诉期" in w for w in status["warnings"])
+    path = tmp_path / "2027.json"
+    path.write_text('{"year": 2027, "holidays": [{"name": "元旦", "dates": ["2027-01-01"]}]}', encoding="utf-8")
+    loaded = runner.invoke(args=["calendar", "load", str(path)])
+    assert loaded.exit_code == 0, loaded.output
+    assert '"appeal_windows": {"checked": 1, "settled": 1, "still_provisional": 0}' in loaded.output
+    again = client.get(f"/api/v1/publications/{draft['id']}", headers=bearer(tokens["admin"])).get_json()
+    assert again["appeal_deadline_provisional"] is False
+    assert datetime.fromisoformat(again["appeal_deadline"]) == datetime(2027, 1, 5, 16, 0, tzinfo=timezone.utc)
+
+
+# Item 11 ---------------------------------------------------------------------------------------
+
+
+def test_a_bad_follow_up_is_a_grievance_in_the_live_figures(client, register_event, tokens, time_machine):
+    time_machine.move_to(datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc), tick=False)
+    event = register_event(department="ZJJ-B")
+    rate = {"rate_token": event["rate_token"], "channel": "mobile"}
+    assert client.post("/api/v1/reviews", json={**rate, "level": 5}).status_code == 201
+    assert client.post("/api/v1/reviews", json={**rate, "level": 1, "follow_up": True,
+                                                 "options": ["quality_problem"]}).status_code == 201
+    body = client.get("/api/v1/indicators?period=2026-11&department=ZJJ-B", headers=bearer(tokens["sup"]))
+    b = body.get_json()["items"][0]["indicators"]
+    assert (b["bad_reviews"], b["bad_follow_up_reviews"], b["tag_counts"]["quality"]) == (1, 1, 1)
+    assert b["bad_rate"]["numerator"] == 0 and b["reply_rate"]["denominator"] == 1

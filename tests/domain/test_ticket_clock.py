@@ -58,7 +58,7 @@ def test_reply_on_time_confirmed_late_is_on_time_and_not_overdue(session, staff,
     assert rates(a) == (0, 1, 1, 1)
 
 
-def test_reply_after_an_extended_deadline_is_overdue_even_if_confirmed_at_once(session, staff, desk):
+def test_extension_moves_the_deadline_in_force_and_a_late_reply_is_overdue_even_if_confirmed_at_once(session, staff, desk):
     ticket, event = desk.review_ticket()
     desk.act(ticket.id, staff["a"], MONDAY, action="sign")
     desk.act(ticket.id, staff["a"], MONDAY, action="request_extension", working_days=2, reason="检测")

@@ -16,7 +16,8 @@ gives a fresh `due_at` but leaves `period_due_at` where it was; a reassignment r
 
 Where the rules are silent, the choices kept here:
 - Yellow = the last working day of a deadline, or the last 20 % of its span, whichever starts
-  first (`yellow_days`, `yellow_fraction`); an urgent ticket is therefore yellow at once.
+  first (`yellow_days`, `yellow_fraction`); a deadline on the day of dispatch (an urgent case's
+  sign-for) is therefore yellow at once.
 - An appeal review pauses the clock; every working day it touches counts whole (a pause from
   Monday 10:00 to Wednesday 10:00 adds three working days).
 - A rejected extension request does not use up the extension allowed: it may be asked again,
