@@ -53,3 +53,18 @@ def test_recompute_job_leaves_settled_tickets_alone(session, depts, desk):
     desk.review_ticket()  # a November ticket: known year
     assert tickets.recompute_provisional(session, desk.settings, DECEMBER_MONDAY) == {
         "checked": 0, "settled": 0, "still_provisional": 0}
+
+
+def test_a_reply_is_judged_again_when_the_loaded_year_brings_the_deadline_forward(session, depts, desk):
+    dept = desk.actor("dept_staff", "ZJJ-A")
+    ticket, _ = desk.review_ticket(now=DECEMBER_MONDAY)
+    assert ticket.due_at == utc(2027, 1, 11, 16, 0)  # weekdays only: the end of Monday 11 January
+    desk.act(ticket.id, dept, DECEMBER_MONDAY, action="sign")
+    t = desk.act(ticket.id, dept, utc(2027, 1, 11, 2, 0), action="reply", resolution="immediate", content="已整改")
+    assert (t.replied_late, t.color) == (False, "green")
+    # The arrangement makes the weekend of 9–10 January working days: the deadline was Sunday's end.
+    year = json.dumps({"year": 2027, "holidays": [{"name": "元旦", "dates": ["2027-01-01"]}],
+                       "workdays": ["2027-01-09", "2027-01-10"]})
+    provisional.load_calendar_year(session, desk.settings, year, "2027.json", "admin", utc(2027, 1, 11, 3, 0))
+    t = session.get(Ticket, ticket.id)
+    assert (t.due_at, t.replied_late, t.color) == (utc(2027, 1, 10, 16, 0), True, "red")

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from config.settings import Settings
 from service.domain.accounts import Entry, record_many
 from service.domain.calendar import work_calendar
-from service.domain.tickets.deadlines import apply_deadlines
+from service.domain.tickets.deadlines import apply_deadlines, colour_at, reply_is_late
 from service.models import Ticket
 from service.models.ticket import OPEN_STATUSES
 
@@ -48,6 +48,11 @@ def recompute_provisional(session: Session, settings: Settings, now: datetime) -
         for ticket in tickets:
             before = ticket.due_at
             apply_deadlines(calendar, settings, ticket, now)
+            if ticket.status == "replied" and ticket.reopen_count == 0:
+                # The reply is judged against the deadline as it really is (make-up working days
+                # can bring it forward); a reopened ticket's earlier lateness is not re-judged.
+                ticket.replied_late = reply_is_late(ticket, ticket.replied_at)
+                ticket.color = colour_at(ticket, now)
             checked += 1
             if not ticket.deadline_provisional:
                 settled += 1
