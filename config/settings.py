@@ -51,6 +51,8 @@ class Deadlines:
     verify_bad_review_days: int = 1
     rectify_bad_review_days: int = 15
     urgent_hours: float = 8.0
+    # Sign-for (签收) of an urgent 12345 case, in working hours.
+    urgent_sign_hours: float = 1.0
     # Working hours (Asia/Shanghai) that urgent 12345 deadlines count through: "HH:MM-HH:MM,...".
     work_hours: str = "09:00-12:00,13:00-18:00"
     # DEADLINE_CASE_DAYS='{"complaint": 10}' changes one type and keeps the others' defaults.

@@ -6,7 +6,7 @@ base app built once per worker process (never at import).
 
 from __future__ import annotations
 
-from service.domain import classification, indicators, pending, ratings, tickets
+from service.domain import classification, indicators, pending, provisional, ratings, tickets
 from service.models.types import utcnow
 from workers.context import job_session, settings
 from workers.queues import CLASSIFY, enqueue
@@ -89,6 +89,7 @@ def sweep_tickets() -> dict:
 
 
 def recompute_provisional_deadlines() -> dict:
-    """Periodic: recompute deadlines that reached into a year whose holidays were unknown."""
+    """Periodic: recompute deadlines (tickets, appeal windows) that reached into a year whose
+    holidays were unknown."""
     with job_session() as session:
-        return tickets.recompute_provisional(session, settings(), utcnow())
+        return provisional.recompute_provisional_deadlines(session, settings(), utcnow())

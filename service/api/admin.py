@@ -3,7 +3,7 @@ from marshmallow import Schema, fields
 
 from service.api.auth import roles_required
 from service.api.health import READINESS_WARNINGS
-from service.domain import tickets
+from service.domain import provisional
 from service.extensions import db
 from service.models.types import utcnow
 
@@ -21,6 +21,7 @@ class CalendarYearOut(Schema):
 class CalendarStatusOut(Schema):
     years = fields.List(fields.Nested(CalendarYearOut))
     provisional_tickets = fields.Integer()
+    provisional_appeal_windows = fields.Integer()
     warnings = fields.List(fields.String())
 
 
@@ -28,12 +29,12 @@ class CalendarStatusOut(Schema):
 @roles_required("admin")
 @blp.response(200, CalendarStatusOut)
 def calendar_status():
-    """Known holiday years and open tickets whose deadlines are provisional (unknown year)."""
-    return tickets.calendar_status(db.session, utcnow())
+    """Known holiday years; open tickets and appeal windows whose deadlines are provisional."""
+    return provisional.calendar_status(db.session, utcnow())
 
 
 def calendar_warning() -> str | None:
-    warnings = tickets.calendar_status(db.session, utcnow())["warnings"]
+    warnings = provisional.calendar_status(db.session, utcnow())["warnings"]
     return "；".join(warnings) or None
 
 

@@ -25,4 +25,4 @@ def scores(query):
                                      query["period"], utcnow(), query.get("version"))
     data = AppraisalScore(many=True).dump(items)
     body = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    return conditional(body, "application/json")
+    return conditional(body, "application/json", private=True)  # it needs a token

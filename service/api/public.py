@@ -59,23 +59,27 @@ class Rendered:
         return self._gzipped
 
 
-def conditional(body: bytes | Rendered, mimetype: str, headers: dict | None = None) -> Response:
+def conditional(body: bytes | Rendered, mimetype: str, headers: dict | None = None,
+                private: bool = False) -> Response:
     """Answer with a strong ETag, or 304 when the client already has that representation.
 
-    A `Rendered` body is served gzip-compressed to clients that accept it (its own ETag)."""
+    If-None-Match uses the weak comparison (RFC 9110 §13.1.2): a gzip proxy that rewrote our ETag
+    to W/"…" still gets its 304. A `Rendered` body is served gzip-compressed to clients that accept
+    it (its own ETag). `private`: a response that needs a token is for that caller's cache only,
+    and varies with the Authorization header."""
     if not isinstance(body, Rendered):
         body = Rendered(body, hashlib.sha256(body).hexdigest())
     use_gzip = "gzip" in request.accept_encodings
     etag = body.etag + ("-gz" if use_gzip else "")
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         response = Response(body.gzipped if use_gzip else body.body, mimetype=mimetype)
         if use_gzip:
             response.headers["Content-Encoding"] = "gzip"
     response.set_etag(etag)
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Vary"] = "Accept-Encoding, Authorization" if private else "Accept-Encoding"
+    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=60"
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -122,5 +126,5 @@ def public_indicators_csv(query):
     body = _cached(("csv", key), lambda: Rendered(
         to_csv(publications.snapshot_of(db.session, pub)["items"]), key))
     filename = f"indicators-{pub.period}-v{pub.version}.csv"
-    return conditional(body, "text/csv; charset=utf-8",
+    return conditional(body, "text/csv",  # Flask adds "; charset=utf-8" to text types
                        {"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -23,9 +23,11 @@ def submit_review(data):
     else:
         require_role(operator, ("operator",))
     settings = current_app.extensions["settings"]
-    review = ratings.submit_review(
+    review, created = ratings.submit_review(
         db.session, settings, ratings.load_catalog(settings.rating_options_file), data, utcnow(), operator
     )
+    if not created:
+        return review, 200  # the operator's call again with the same body (idempotent)
     after_review_committed(review)
     return review
 

@@ -24,8 +24,8 @@ class CaseCreate(BaseSchema):
     address = fields.String(validate=validate.Length(max=500))
     received_at = fields.AwareDateTime(required=True)
     event_no = fields.String(validate=validate.Length(min=1, max=64))
-    # consult and suggestion cases open a ticket only when the operator asks for one.
-    open_ticket = StrictBoolean(load_default=False)
+    # A consult the operator answered on the call: the answer given (met at intake).
+    answer = fields.String(validate=validate.Length(min=1, max=5000))
 
 
 class CaseCreated(Schema):

@@ -48,7 +48,7 @@ class PublicationOut(Schema):
     id = fields.Integer()
     period = fields.String()
     version = fields.Integer()
-    status = fields.String(metadata={"description": "draft | published | final | superseded"})
+    status = fields.String(metadata={"description": "draft | published | under_correction | final | superseded"})
     provisional = fields.Boolean()
     reason = fields.String(allow_none=True)
     as_of = fields.DateTime()
@@ -58,6 +58,7 @@ class PublicationOut(Schema):
     approved_by = fields.String(allow_none=True)
     approved_at = fields.DateTime(allow_none=True)
     appeal_deadline = fields.DateTime(allow_none=True)
+    appeal_deadline_provisional = fields.Boolean(metadata={"description": "申诉期跨入未加载节假日安排的年度：暂按工作日推算"})
     appeals = fields.List(fields.Nested(AppealOut))
 
 
@@ -90,7 +91,8 @@ class PublicItem(IndicatorItem):
 class PublicIndicatorsOut(Schema):
     period = fields.String()
     version = fields.Integer()
-    status = fields.String(metadata={"description": "published（申诉期内）| final | superseded"})
+    status = fields.String(metadata={
+        "description": "published（申诉期内）| under_correction（申诉成立，待更正版本）| final | superseded"})
     provisional = fields.Boolean()
     published_at = fields.DateTime()
     appeal_deadline = fields.DateTime()

@@ -69,7 +69,7 @@ class TicketOut(Schema):
     case_id = fields.Integer(allow_none=True)
     status = fields.String()
     outcome = fields.String(allow_none=True)
-    color = fields.String()
+    color = fields.String(allow_none=True, metadata={"description": "green | yellow | red; null once closed"})
     department_code = fields.String()
     dispatched_at = fields.DateTime()
     sign_due_at = fields.DateTime()

@@ -28,7 +28,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.domain.accounts import Entry, record_many
 from service.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from service.domain.ratings import token_matches
-from service.domain.tickets import handlers  # noqa: F401  (fills machine.HANDLERS)
+from service.domain.tickets import (
+    deadlines,
+    handlers,  # noqa: F401  (fills machine.HANDLERS)
+)
 from service.domain.tickets.engine import ticket_history
 from service.domain.tickets.machine import CITIZEN_ROLE, DEPARTMENT, HANDLERS, RULES, Actor, Ctx, TicketEnv
 from service.domain.tickets.notifications import send_all
@@ -93,6 +96,9 @@ def commit_transition(
     """Flush the ticket (version-checked), append the history entries, commit."""
     session = ctx.session
     payload = {k: v for k, v in ctx.data.items() if k not in ("action", "rate_token", "note")}
+    # The stored colour follows the action at once (signed, verified, replied, closed) instead of
+    # waiting for the next sweep; the same rule as the sweep's.
+    ticket.color = deadlines.colour_at(ticket, ctx.now)
     session.flush()
     record_many(session, [Entry(
         actor=ctx.actor.name, action=action, entity_type="ticket", entity_id=ticket.id,
