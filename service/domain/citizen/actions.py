@@ -60,7 +60,7 @@ def rate_with_link(session: Session, settings: Settings, catalog: OptionCatalog,
         data["real_name"] = form.real_name
     if form.text.strip():
         data["text"] = form.text.strip()
-    return submit_review(session, settings, catalog, data, now)
+    return submit_review(session, settings, catalog, data, now)[0]
 
 
 def _check_form(settings: Settings, catalog: OptionCatalog, form: RatingForm) -> int:
