@@ -40,7 +40,7 @@ def make_app(url: str, **overrides):
         "database_url": url,
         "redis_url": None,
         "testing": True,
-        "public_rate_limit": 0,
+        "rate_limit_enabled": False,
         "pending_requeue_after_seconds": 0,
     }
     settings.update(overrides)

@@ -97,6 +97,8 @@ def _webargs_details(exc: HTTPException) -> dict:
 
 
 def handle_http_exception(exc: HTTPException):
+    if exc.response is not None:  # already answered in the error shape (e.g. a rate-limit breach)
+        return exc.response
     status = exc.code or 500
     code, message = HTTP_CODES.get(status, ("error", exc.description or "请求失败。"))
     details = _webargs_details(exc)
