@@ -15,6 +15,7 @@ from service.app import create_app
 from service.domain import accounts
 from service.domain.accounts import departments
 from service.extensions import db
+from tests.openapi_check import ValidatingClient
 
 # Text-classification fixtures (small models trained once per session), shared by every test dir.
 pytest_plugins = ["tests.nlp_fixtures"]
@@ -44,7 +45,9 @@ def make_app(url: str, **overrides):
         "pending_requeue_after_seconds": 0,
     }
     settings.update(overrides)
-    return create_app(settings)
+    app = create_app(settings)
+    app.test_client_class = ValidatingClient  # every response is checked against the OpenAPI document
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ blp = Blueprint("appraisal", __name__, description="绩效考评接口")
 @blp.route("/appraisal/scores", methods=["GET"])
 @roles_required("appraisal")
 @errors(404)
+@blp.conditional()
 @blp.list_response(AppraisalScore, AppraisalQuery)
 def appraisal_scores(query, window):
     """Composite scores with every component and the weights used, one item per department. For

@@ -160,6 +160,11 @@ class Blueprint(flask_smorest.Blueprint):
         }})
 
     @staticmethod
+    def conditional():
+        """Document the 304 of an ETag-validated answer (If-None-Match)."""
+        return flask_smorest.Blueprint.doc(responses={"304": {"description": "未修改（If-None-Match 与 ETag 相符）"}})
+
+    @staticmethod
     def _prepare_contract_doc(doc, doc_info, *, method, **kwargs):
         contract = doc_info.get("contract", {})
         doc["operationId"] = contract["operation_id"]

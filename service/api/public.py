@@ -88,6 +88,7 @@ def _view(query):
 @blp.route("/public/indicators", methods=["GET"])
 @rate_limited("public")
 @errors(404)
+@blp.conditional()
 @blp.arguments(PublicQuery, location="query")
 @blp.response(200, PublicIndicatorsOut)
 def public_indicators(query):
@@ -115,6 +116,7 @@ def public_indicators(query):
 @blp.route("/public/indicators.csv", methods=["GET"])
 @rate_limited("public")
 @errors(404)
+@blp.conditional()
 @blp.arguments(PublicQuery, location="query")
 @blp.download("text/csv", "已公示指标（UTF-8 带 BOM 的 CSV，附件）")
 def public_indicators_csv(query):
