@@ -52,5 +52,7 @@ def require_json_body():
             return
         if not request.is_json:
             abort(400)
-        if chunked:
-            request.get_data(cache=True)  # reads at most MAX_CONTENT_LENGTH, else 413
+        if chunked and len(request.get_data(cache=True)) >= request.max_content_length:
+            # werkzeug stops reading a chunked body at the limit and hands back the truncated
+            # part; a body that reached the limit is one that went past it.
+            abort(413)

@@ -14,12 +14,13 @@ what the code does:
 
 from __future__ import annotations
 
+import json
 from copy import deepcopy
 from functools import wraps
 from typing import Any, NamedTuple
 
 import flask_smorest
-from flask import request
+from flask import abort, request
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
@@ -46,6 +47,18 @@ class StrictParser(FlaskParser):
     # webargs drops unknown query parameters by default; here each schema's Meta.unknown (RAISE
     # for BaseSchema) decides for every location, so a misspelt filter is an error, not silence.
     DEFAULT_UNKNOWN_BY_LOCATION: dict[str, Any] = {}
+
+    def _raw_load_json(self, req):
+        # Valid JSON that Python refuses to load must not become a 500: an integer of more than
+        # 4,300 digits (ValueError) is 422, nesting past the interpreter's stack is 400.
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except ValueError as exc:
+            raise ValidationFailed("请求参数校验未通过。", {"_schema": ["数字位数过多。"]}) from exc
+        except RecursionError:
+            abort(400)
 
 
 class IdConverter(IntegerConverter):

@@ -55,21 +55,25 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def rate_token_key() -> str:
-    """The rate token of this request (path or JSON body), hashed: keys in Redis hold no secret."""
+def _rate_token() -> str | None:
     token = (request.view_args or {}).get("rate_token")
     if token is None:
-        body = request.get_json(silent=True)
+        try:  # the schema judges the body later; here any body that does not parse has no token
+            body = request.get_json(silent=True)
+        except Exception:
+            body = None
         token = body.get("rate_token") if isinstance(body, dict) else None
-    if not isinstance(token, str):
-        token = ""
+    return token if isinstance(token, str) else None
+
+
+def rate_token_key() -> str:
+    """The rate token of this request (path or JSON body), hashed: keys in Redis hold no secret."""
+    token = _rate_token() or ""
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def _has_no_rate_token() -> bool:
-    body = request.get_json(silent=True)
-    in_body = isinstance(body, dict) and isinstance(body.get("rate_token"), str)
-    return not in_body and "rate_token" not in (request.view_args or {})
+    return _rate_token() is None
 
 
 def _is_staff_call() -> bool:
