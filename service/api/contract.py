@@ -167,10 +167,10 @@ class Blueprint(flask_smorest.Blueprint):
     @staticmethod
     def download(media_type: str, description: str):
         """Document a file answer (CSV, xlsx): its media type and that the body is the file."""
+        # A text file (CSV) is a string; anything else is bytes.
+        schema = {"type": "string"} if media_type.startswith("text/") else {"type": "string", "format": "binary"}
         return flask_smorest.Blueprint.doc(responses={"200": {
-            "description": description,
-            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
-        }})
+            "description": description, "content": {media_type: {"schema": schema}}}})
 
     @staticmethod
     def conditional():
