@@ -83,7 +83,7 @@ def events(conn: Connection, first_id: int, count: int, departments_: int, start
               f"FROM generate_series({first_id}, {first_id + count - 1}) g) s")
     return insert_select(conn, ServiceEvent.__table__, {
         "id": "g", "event_no": "'B' || g", "department_id": "dept", "item_name": "'基准事项'",
-        "channel": "'window'", "completed_at": "ts", "rate_token": "'bt' || g",
+        "channel": "'window'", "completed_at": "ts", "rate_token_hash": "md5('bt' || g)",
         "rate_token_expires_at": "ts + interval '90 days'", "citizen_real_name": "r < 0.3",
         "body_fingerprint": "'x'", "created_at": "ts",
     }, source)

@@ -99,6 +99,7 @@ class Fixture:
 
     def register_events(self, label: str, count: int) -> tuple[Path, str]:
         """Bulk-insert `count` events with unique tokens; returns the tokens file and event_no prefix."""
+        from service.domain.ratings import hash_rate_token
         from service.models import ServiceEvent
         from service.models.types import utcnow
 
@@ -110,7 +111,7 @@ class Fixture:
                 "event_no": f"{prefix}{i:07d}", "department_id": self.department_ids[i % len(self.department_ids)],
                 "item_name": ITEMS[i % len(ITEMS)], "item_code": None, "staff_no": f"S{i % 40:03d}",
                 "channel": "window" if i % 2 else "online", "completed_at": now - timedelta(hours=1),
-                "rate_token": token, "rate_token_expires_at": now + timedelta(days=90),
+                "rate_token_hash": hash_rate_token(token), "rate_token_expires_at": now + timedelta(days=90),
                 "citizen_name_enc": None, "citizen_phone_enc": None, "citizen_phone_bidx": None,
                 "citizen_name_masked": None, "citizen_phone_masked": None,
                 "citizen_real_name": i % 3 == 0, "body_fingerprint": token.ljust(64, "0")[:64],

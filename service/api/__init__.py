@@ -49,7 +49,7 @@ def require_json_body():
             abort(413)
         chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
         if not (request.content_length or chunked):
-            return
+            return  # an action without a body (approve, resend) needs no content type
         if not request.is_json:
             abort(400)
         if chunked and len(request.get_data(cache=True)) >= request.max_content_length:

@@ -73,8 +73,11 @@ def load():
         }
         existing = session.scalar(select(ServiceEvent).where(
             ServiceEvent.event_no == event_no))
-        event = existing or ratings.register_service_event(
-            session, settings, cipher, intake, data, utcnow())[0]
+        if existing is None:
+            event = ratings.register_service_event(session, settings, cipher, intake, data, utcnow())[0]
+        else:  # only the hash is stored: a demo run hands out fresh links, as a resend would
+            event = ratings.rotate_rate_token(session, accounts.scope_for(intake), existing.id, intake, utcnow())
         rated = session.scalar(select(Review.id).where(Review.service_event_id == event.id, Review.seq == 0))
         state = "已评价（可追评）" if rated else "待评价"
-        click.echo(f"{event.event_no}  {event.item_name:<16} {state}  rate_token={event.rate_token}")
+        click.echo(f"{event.event_no}  {event.item_name:<16} {state}  {settings.rate_base_url}{event.rate_token}"
+                   f"  rate_token={event.rate_token}")

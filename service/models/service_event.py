@@ -11,7 +11,14 @@ from service.models.types import UTCDateTime, utcnow
 
 
 class ServiceEvent(db.Model):
-    """A finished service event (办件). Its rate_token is the citizen's only right to rate it."""
+    """A finished service event (办件). Its rate token is the citizen's only right to rate it.
+
+    Only the token's SHA-256 is stored (`rate_token_hash`): the token itself is handed once, to the
+    system that registered the event (or that asked for a resend), and never shown again.
+    `rate_token_expires_at` closes the *rating*: completion + RATE_TOKEN_TTL_DAYS. The same link
+    keeps working for the follow-up (within its window) and for confirming the event's ticket while
+    that ticket waits for the citizen.
+    """
 
     __tablename__ = "service_events"
 
@@ -23,7 +30,7 @@ class ServiceEvent(db.Model):
     staff_no: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(16))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    rate_token: Mapped[str] = mapped_column(String(64), unique=True)
+    rate_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     rate_token_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     citizen_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     citizen_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -38,3 +45,6 @@ class ServiceEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     department: Mapped[Department] = relationship()
+
+    # Not a column: the plain token, known only in the answer that issued it (creation, resend).
+    rate_token = None  # type: str | None

@@ -37,11 +37,17 @@ class ServiceEventOut(Schema):
     staff_no = fields.String(allow_none=True)
     channel = fields.String()
     completed_at = Time()
-    rate_token = fields.String()
-    rate_url = fields.String()
-    rate_token_expires_at = Time()
+    rate_token_expires_at = Time(metadata={"description": "评价期截止（办结后 RATE_TOKEN_TTL_DAYS 天）"})
     citizen = fields.Function(lambda e: CitizenOut().dump(e), metadata={"type": "object"})
     created_at = Time()
+
+
+class ServiceEventIssued(ServiceEventOut):
+    """The one answer that carries the citizen's rate token: creation (201) and resend. A replay of
+    the creation (200) has none — the token was handed out once; ask for a resend instead."""
+
+    rate_token = fields.String(allow_none=True)
+    rate_url = fields.String(allow_none=True)
 
 
 class UnmaskRequest(BaseSchema):

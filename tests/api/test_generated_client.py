@@ -79,7 +79,7 @@ def test_generated_client_runs_the_whole_loop(generated, live_server, make_token
         event_no="GEN-1", department_code="ZJJ-A", item_name="物业专项维修资金使用审核",
         channel=models.ServiceEventCreateChannel.WINDOW,
         completed_at=datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)))
-    assert isinstance(event, models.ServiceEventOut), event
+    assert isinstance(event, models.ServiceEventIssued), event
     assert event.completed_at.utcoffset().total_seconds() == 8 * 3600
 
     def rating(level):

@@ -36,7 +36,7 @@ class Factory:
         n = next(self.n)
         event = ServiceEvent(
             event_no=f"E{n}", department_id=self.depts[dept].id, item_name="测试事项",
-            channel="window", completed_at=completed_at, rate_token=f"tok{n}",
+            channel="window", completed_at=completed_at, rate_token_hash=f"tok{n}",
             rate_token_expires_at=completed_at + timedelta(days=90), citizen_real_name=real_name,
             body_fingerprint="x",
         )

@@ -26,11 +26,17 @@ from service.domain.ratings.service_events import (
     event_for_token,
     fingerprint,
     get_service_event,
+    hash_rate_token,
     register_service_event,
+    rotate_rate_token,
+    token_matches,
     unmask_contact,
 )
 
 __all__ = [
+    "hash_rate_token",
+    "rotate_rate_token",
+    "token_matches",
     "BAD_LEVELS",
     "CHANNELS",
     "CITIZEN_CHANNELS",

@@ -47,6 +47,11 @@ def submit_review(
             select(Review).where(Review.service_event_id == event.id, Review.seq == 0)
         )
         _check_follow_up(settings, primary, now)
+    elif now >= event.rate_token_expires_at:
+        # The rating window (completion + RATE_TOKEN_TTL_DAYS) is over; the follow-up has its own.
+        if operator is None:
+            raise NotFound("评价链接无效或已过期。")
+        raise Conflict("该办件已超过评价期限。")
     # A second primary rating is refused by the unique (event, seq) constraint at commit, the same
     # 409 as before without a SELECT first: one round trip less on the hot path of intake.
     is_bad = is_bad_level(data["level"])
@@ -103,7 +108,7 @@ def _event_for(session: Session, data: dict, now: datetime, operator: User | Non
     if operator is None:
         if not data.get("rate_token"):
             raise ValidationFailed("缺少评价凭证。", {"rate_token": ["缺少必填字段。"]})
-        return event_for_token(session, data["rate_token"], now)
+        return event_for_token(session, data["rate_token"])
     if not data.get("event_no"):
         raise ValidationFailed("代评需提供办件编号。", {"event_no": ["缺少必填字段。"]})
     event = session.scalar(select(ServiceEvent).where(ServiceEvent.event_no == data["event_no"]))

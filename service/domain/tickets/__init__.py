@@ -5,7 +5,7 @@ per transition (`handlers.py`) and the runner that checks and commits an action 
 working-day deadlines of a ticket (`deadlines.py`, `provisional.py`), the set-based sweep of colours,
 reminders, notices and escalation (`sweep.py`), and who is told what (`notices.py`,
 `notifications.py`).
-May import: `accounts`, `calendar`, `privacy`.
+May import: `accounts`, `calendar`, `privacy`, `ratings` (the event's rate token a citizen confirms with).
 """
 
 from service.domain.tickets.actions import (

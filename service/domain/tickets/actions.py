@@ -20,7 +20,6 @@ The ticket row is flushed before the audit entry so the audit chain's lock is al
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from service.domain.accounts import Entry, record_many
 from service.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound
+from service.domain.ratings import token_matches
 from service.domain.tickets import handlers  # noqa: F401  (fills machine.HANDLERS)
 from service.domain.tickets.engine import ticket_history
 from service.domain.tickets.machine import CITIZEN_ROLE, HANDLERS, RULES, Actor, Ctx, TicketEnv
@@ -84,7 +84,7 @@ def _check_rate_token(session: Session, ticket: Ticket, token: str | None) -> No
     if ticket.source != "review" or not token:
         raise Forbidden("仅差评整改工单可由评价人凭评价凭证确认。")
     review = session.get(Review, ticket.review_id)
-    if not hmac.compare_digest(review.service_event.rate_token.encode(), token.encode()):
+    if not token_matches(review.service_event, token):
         raise Forbidden("评价凭证与工单不符。")
 
 
