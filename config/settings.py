@@ -97,8 +97,17 @@ class Settings:
     default_rating_days: int = 7
     default_rating_level: int = 3
     rating_options_file: str = str(ROOT / "config" / "rating_options.json")
-    public_rate_limit: int = 120  # requests per client address per window
-    public_rate_window_seconds: int = 60
+    # Rate limits (service/api/ratelimit.py), in the `limits` notation ("10/minute", "5 per second").
+    rate_limit_enabled: bool = True
+    rate_limit_token: str = "10/minute"  # per rate token (one citizen's key)
+    rate_limit_address: str = "300/minute"  # per client address over all citizen endpoints
+    rate_limit_public: str = "120/minute"  # per client address on the public 公示 endpoints
+    rate_limit_login: str = "10/minute"  # password logins per client address
+    rate_limit_invalid_token: str = "30/minute"  # invalid API tokens per client address
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    proxy_hops: int = 0
+    # Who may scrape /metrics without a `metrics` token: comma-separated CIDRs ("10.0.0.0/8").
+    metrics_allowed_networks: str = ""
     pending_requeue_after_seconds: int = 60
     job_retry_intervals: tuple[int, ...] = (10, 60, 300)
     model_dir: str = str(ROOT / "instance" / "models")

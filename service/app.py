@@ -9,6 +9,7 @@ from flask import Flask
 
 from service.api import register_blueprints
 from service.api.cors import install_cors
+from service.api.contract import prepare_api
 from service.api.errors import register_error_handlers
 from service.base import create_base_app
 from service.cli import register_commands
@@ -25,6 +26,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
     )
+    prepare_api(app, api)
     api.init_app(app)
     register_blueprints(app, api)
     install_cors(app)

@@ -47,7 +47,10 @@ def create_base_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+    # pre-ping replaces connections a database restart killed, so the service recovers by itself;
+    # a short connect timeout makes an unreachable host answer 503 quickly instead of hanging.
+    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True,
+            "connect_args": {"connect_timeout": 3}}
 
 
 @event.listens_for(Engine, "connect")

@@ -1,11 +1,12 @@
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from service.api.auth import roles_required
+from service.api.contract import Blueprint
 from service.api.health import READINESS_WARNINGS
 from service.domain import provisional
 from service.extensions import db
 from service.models.types import utcnow
+from service.schemas.common import Time
 
 blp = Blueprint("admin", __name__, description="系统管理")
 
@@ -14,7 +15,7 @@ class CalendarYearOut(Schema):
     year = fields.Integer()
     known = fields.Boolean()
     source = fields.String(allow_none=True)
-    loaded_at = fields.String(allow_none=True)
+    loaded_at = Time(allow_none=True)
     loaded_by = fields.String(allow_none=True)
 
 

@@ -12,13 +12,13 @@ import threading
 from collections import OrderedDict
 
 from flask import Response, request
-from flask_smorest import Blueprint
-from marshmallow import RAISE
 
-from service.api.ratelimit import limit_public
+from service.api.contract import Blueprint, errors
+from service.api.ratelimit import rate_limited
 from service.domain.indicators import publications, to_csv
 from service.extensions import db
 from service.models.types import utcnow
+from service.schemas.common import shanghai_iso
 from service.schemas.publications import PublicIndicatorsOut, PublicItem, PublicQuery, PublicVersion
 
 blp = Blueprint("public", __name__, description="公开指标（已公示的数据）")
@@ -86,12 +86,14 @@ def conditional(body: bytes | Rendered, mimetype: str, headers: dict | None = No
 
 
 def _view(query):
-    limit_public("public_indicators")
     return publications.published_view(db.session, query["period"], utcnow(), query.get("version"))
 
 
 @blp.route("/public/indicators", methods=["GET"])
-@blp.arguments(PublicQuery, location="query", unknown=RAISE)
+@rate_limited("public")
+@errors(404)
+@blp.conditional()
+@blp.arguments(PublicQuery, location="query")
 @blp.response(200, PublicIndicatorsOut)
 def public_indicators(query):
     """The latest published version of a period (or `version`), with the list of versions."""
@@ -99,8 +101,8 @@ def public_indicators(query):
     pub = view.publication
     envelope = _dumps({
         "period": pub.period, "version": pub.version, "status": view.status,
-        "provisional": pub.provisional, "published_at": pub.approved_at.isoformat(),
-        "appeal_deadline": pub.appeal_deadline.isoformat(),
+        "provisional": pub.provisional, "published_at": shanghai_iso(pub.approved_at),
+        "appeal_deadline": shanghai_iso(pub.appeal_deadline),
         "versions": PublicVersion(many=True).dump(view.versions),
     })
     # The figures never change for a version; the envelope (status, version list) rarely does.
@@ -116,8 +118,11 @@ def public_indicators(query):
 
 
 @blp.route("/public/indicators.csv", methods=["GET"])
-@blp.arguments(PublicQuery, location="query", unknown=RAISE)
-@blp.response(200, content_type="text/csv")
+@rate_limited("public")
+@errors(404)
+@blp.conditional()
+@blp.arguments(PublicQuery, location="query")
+@blp.download("text/csv", "已公示指标（UTF-8 带 BOM 的 CSV，附件）")
 def public_indicators_csv(query):
     """The same figures as CSV, UTF-8 with a BOM so that Excel opens it."""
     view = _view(query)

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from service.schemas.common import BaseSchema
+from service.schemas.common import MAX_ID, BaseSchema, PaginationQuery, Time, computed
 
 
 class IndicatorQuery(BaseSchema):
@@ -74,15 +74,15 @@ class IndicatorReportOut(Schema):
     class Meta:
         ordered = True
 
-    period = fields.Function(lambda r: r.period.label)
-    as_of = fields.DateTime()
+    period = computed(lambda r: r.period.label, "string")
+    as_of = Time()
     open = fields.Boolean(metadata={"description": "统计周期尚未结束"})
     items = fields.List(fields.Nested(IndicatorItem))
 
 
-class AppraisalQuery(BaseSchema):
+class AppraisalQuery(PaginationQuery):
     period = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    version = fields.Integer(validate=validate.Range(min=0))
+    version = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
 
 
 class AppraisalScore(Schema):

@@ -86,7 +86,7 @@ def test_publication_flow_with_two_supervisors_appeal_window_and_correction(clie
     assert latest["versions"][1]["reason"] == "申诉成立，更正"
     assert public(client, version=1).get_json()["status"] == "superseded"
     listing = client.get(f"/api/v1/publications?period={PERIOD}", headers=bearer(tokens["admin"]))
-    assert [p["version"] for p in listing.get_json()] == [1, 2]
+    assert [p["version"] for p in listing.get_json()["items"]] == [1, 2]
 
 
 def test_public_csv_has_a_bom_and_etag(client, tokens):

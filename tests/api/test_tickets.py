@@ -104,7 +104,7 @@ def test_action_with_missing_or_wrong_field_is_422(client, bad_ticket, tokens, b
 def test_roles_departments_and_states(client, bad_ticket, tokens):
     ticket, event = bad_ticket()
     tid = ticket["id"]
-    assert act(client, tid, tokens["b"], action="sign").status_code == 403  # another department
+    assert act(client, tid, tokens["b"], action="sign").status_code == 404  # another department: not theirs to see
     assert act(client, tid, tokens["sup"], action="sign").status_code == 403  # wrong role
     assert act(client, tid, tokens["admin"], action="sign").status_code == 403
     assert act(client, tid, action="sign").status_code == 401  # only confirm works without a token

@@ -78,7 +78,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from service.domain.accounts import Scope, require_department
-from service.domain.errors import Forbidden
+from service.domain.errors import ValidationFailed
 from service.domain.indicators.counts import raw_counts
 from service.domain.indicators.periods import Period, parse_period
 from service.domain.indicators.rollups import rollup_counts, stale_days
@@ -239,7 +239,8 @@ def compute_indicators(
         chosen = [d for d in departments if d.path.startswith(root.path)]
     if not scope.everything:
         if department_code and not chosen[0].path.startswith(scope.path_prefix):
-            raise Forbidden("无权查看该部门的指标。")
+            # Outside the caller's scope reads exactly like an unknown code: nobody learns it exists.
+            raise ValidationFailed("部门不存在。", {"department": [f"未知部门编码：{department_code}"]})
         chosen = [d for d in chosen if scope.allows(d)]
     totals = subtree_totals(departments, own_counts(session, period, now, source))
     items = [

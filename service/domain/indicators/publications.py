@@ -34,10 +34,11 @@ from sqlalchemy.orm import Session, defer
 from config.settings import Settings
 from service.domain.accounts import Entry, Scope, record, require_department
 from service.domain.calendar import add_working_days, work_calendar
-from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.indicators.appraisal import score_department
 from service.domain.indicators.figures import COUNT_KEYS, RATE_KEYS, compute_indicators
 from service.domain.indicators.periods import parse_period
+from service.domain.pagination import Page, paginate
 from service.models import Publication, PublicationAppeal, User
 from service.models.publication import DRAFT, PUBLISHED
 
@@ -192,8 +193,8 @@ def file_appeal(session: Session, scope: Scope, publication_id: int, data: dict[
     if not _window_open(publication, now):
         raise Conflict("申诉期已过。")
     department = require_department(session, data["department_code"])
-    if not scope.allows(department):
-        raise Forbidden("只能对本部门的指标提出申诉。")
+    if not scope.allows(department):  # reads like an unknown code: nobody learns it exists
+        raise ValidationFailed("部门不存在。", {"department_code": [f"未知部门编码：{data['department_code']}"]})
     if data["indicator"] not in APPEALABLE:
         raise ValidationFailed("未知指标。", {"indicator": [f"可申诉的指标：{', '.join(APPEALABLE)}"]})
     appeal = PublicationAppeal(publication_id=publication.id, department_id=department.id,
@@ -226,12 +227,13 @@ def decide_appeal(session: Session, publication_id: int, appeal_id: int, accepte
     return appeal
 
 
-def list_publications(session: Session, period_text: str | None, now: datetime) -> list[Publication]:
+def list_publications(session: Session, period_text: str | None, now: datetime, page: int = 1,
+                      per_page: int = 50) -> Page:
     stmt = select(Publication).options(defer(Publication.snapshot)).order_by(
         Publication.period, Publication.version)
     if period_text:
         stmt = stmt.where(Publication.period == parse_period(period_text, now).label)
-    return list(session.scalars(stmt))
+    return paginate(session, stmt, page, per_page)
 
 
 @dataclass
