@@ -18,6 +18,8 @@ blp = Blueprint("reviews", __name__, description="评价（好差评）")
 @errors(404, 409)
 @blp.arguments(ReviewCreate)
 @blp.response(201, ReviewCreated)
+@blp.alt_response(200, schema=ReviewCreated,
+                  description="代评重复提交（同一请求体）：返回已存储的评价")
 def submit_review(data):
     """A citizen rates with the event's rate_token; an operator (Bearer token) rates by event_no."""
     operator = current_user(optional=True)
