@@ -4,7 +4,7 @@ Owns: the formulas (`figures.py`, definitions in its docstring), the daily count
 rollups (`counts.py`, `rollups.py`), periods in Asia/Shanghai (`periods.py`), two-person
 publication with appeals and versions (`publications.py`), the composite score (`appraisal.py`),
 and CSV/xlsx exports and reports (`exports.py`, `reports.py`).
-May import: `accounts`, `calendar`.
+May import: `accounts`, `calendar`, `privacy` (export cells).
 """
 
 from service.domain.indicators.appraisal import (

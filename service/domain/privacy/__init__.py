@@ -1,7 +1,9 @@
 """Citizens' contact data: AES-GCM encryption at rest, the keyed blind index, masked forms.
 
-Owns: `ContactCipher` and the masks (138****8000, 张*). Every capability that stores or shows a
-citizen's name or phone number goes through here.
+Owns: `ContactCipher`, the masks of contact fields (138****8000, 张*), and every masking rule for
+text (`text.py`): numbers inside free text (phone, ID-card, bank-card), secrets in log lines, and
+spreadsheet cells that must never be read as formulas. Every capability that stores or shows a
+citizen's name or phone number, free text or an export goes through here.
 May import: nothing of the domain (it is a leaf).
 """
 
@@ -11,10 +13,20 @@ from service.domain.privacy.contacts import (
     mask_phone,
     normalise_phone,
 )
+from service.domain.privacy.text import (
+    looks_like_formula,
+    mask_free_text,
+    mask_log_text,
+    spreadsheet_cell,
+)
 
 __all__ = [
     "ContactCipher",
+    "looks_like_formula",
+    "mask_free_text",
+    "mask_log_text",
     "mask_name",
     "mask_phone",
     "normalise_phone",
+    "spreadsheet_cell",
 ]
