@@ -56,5 +56,23 @@ def roles_required(*roles: str):
     return decorator
 
 
+def citizen_or_roles(*roles: str):
+    """For endpoints a citizen reaches without a token (rating, confirming): no Authorization
+    header ⇒ the citizen's path; a token ⇒ authenticated and one of `roles`, checked before the
+    body is read, so a denied role gets 403 and never learns the body's rules."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user(optional=True)
+            if user is not None:
+                require_role(user, roles)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def current_scope() -> Scope:
     return scope_for(g.user)

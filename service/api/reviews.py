@@ -1,18 +1,28 @@
 from flask import current_app, g
 from flask_smorest import Blueprint
 
-from service.api.auth import STAFF, current_scope, current_user, require_role, roles_required
+from service.api.auth import STAFF, citizen_or_roles, current_scope, current_user, roles_required
 from service.api.ratelimit import limit_public
 from service.domain import ratings
 from service.extensions import db
 from service.models.types import utcnow
-from service.schemas.reviews import HumanTags, ReviewCreate, ReviewCreated, ReviewOut, ReviewPage, ReviewQuery
+from service.schemas.reviews import (
+    HumanTags,
+    ReviewCreate,
+    ReviewCreated,
+    ReviewOut,
+    ReviewPage,
+    ReviewQuery,
+    ReviewTextOut,
+)
+from service.schemas.service_events import UnmaskRequest
 from workers.queues import CLASSIFY, Call, enqueue_many
 
 blp = Blueprint("reviews", __name__, description="评价（好差评）")
 
 
 @blp.route("/reviews", methods=["POST"])
+@citizen_or_roles("operator")
 @blp.arguments(ReviewCreate)
 @blp.response(201, ReviewCreated)
 def submit_review(data):
@@ -20,8 +30,6 @@ def submit_review(data):
     operator = current_user(optional=True)
     if operator is None:
         limit_public("reviews")
-    else:
-        require_role(operator, ("operator",))
     settings = current_app.extensions["settings"]
     review = ratings.submit_review(
         db.session, settings, ratings.load_catalog(settings.rating_options_file), data, utcnow(), operator
@@ -66,3 +74,12 @@ def get_review(review_id):
 @blp.response(200, ReviewOut)
 def label_review(data, review_id):
     return ratings.set_human_tags(db.session, current_scope(), review_id, data["tags"], g.user)
+
+
+@blp.route("/reviews/<int:review_id>/unmask", methods=["POST"])
+@roles_required("operator", "supervisor")
+@blp.arguments(UnmaskRequest)
+@blp.response(200, ReviewTextOut)
+def unmask_review_text(data, review_id):
+    """The review text with the numbers inside it unmasked, for a callback; audited with the reason."""
+    return ratings.unmask_review_text(db.session, current_scope(), review_id, g.user, data["reason"])

@@ -1,7 +1,7 @@
 from flask import abort, current_app
 from flask_smorest import Blueprint
 
-from service.api.auth import STAFF, current_scope, current_user, roles_required
+from service.api.auth import STAFF, citizen_or_roles, current_scope, current_user, roles_required
 from service.api.ratelimit import limit_public
 from service.domain import tickets
 from service.domain.privacy import ContactCipher
@@ -44,6 +44,7 @@ def get_ticket(ticket_id):
 
 
 @blp.route("/tickets/<int:ticket_id>/actions", methods=["POST"])
+@citizen_or_roles(*STAFF)
 @blp.arguments(TicketAction)
 @blp.response(200, TicketOut)
 def act_on_ticket(data, ticket_id):

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from service.schemas.common import BaseSchema, PaginationQuery, page_schema
+from service.schemas.common import BaseSchema, MaskedText, PaginationQuery, page_schema
 
 
 class LoginRequest(BaseSchema):
@@ -27,7 +27,7 @@ class AuditEntryOut(Schema):
     entity_id = fields.String()
     from_state = fields.String(attribute="from_state", data_key="from", allow_none=True)
     to_state = fields.String(attribute="to_state", data_key="to", allow_none=True)
-    note = fields.String(allow_none=True)
+    note = MaskedText(allow_none=True)
     data = fields.Dict(allow_none=True)
     prev_hash = fields.String()
     hash = fields.String()

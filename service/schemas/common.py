@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from service.domain.privacy import mask_free_text
 from service.models.types import SHANGHAI
 
 MAX_PER_PAGE = 200
@@ -36,6 +37,14 @@ class StrictBoolean(fields.Boolean):
         if not isinstance(value, bool):  # 1 == True in Python, so check the type itself
             raise ValidationError("不是有效的布尔值。")
         return value
+
+
+class MaskedText(fields.String):
+    """Free text as every response shows it: phone, ID-card and bank-card numbers inside masked
+    (domain.md §2). Operators and supervisors read the whole text through an audited unmask."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(mask_free_text(value), attr, obj, **kwargs)
 
 
 class PaginationQuery(BaseSchema):

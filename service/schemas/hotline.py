@@ -1,7 +1,14 @@
 from marshmallow import Schema, fields, validate
 
 from service.models.hotline import CASE_STATUSES, CASE_TYPES, SATISFACTION, URGENCIES
-from service.schemas.common import BaseSchema, PaginationQuery, StrictBoolean, StrictInteger, page_schema
+from service.schemas.common import (
+    BaseSchema,
+    MaskedText,
+    PaginationQuery,
+    StrictBoolean,
+    StrictInteger,
+    page_schema,
+)
 from service.schemas.service_events import PHONE
 
 
@@ -55,7 +62,7 @@ class CallbackOut(Schema):
     satisfaction = fields.String()
     unit_at_fault = fields.Boolean()
     valid = fields.Boolean()
-    note = fields.String(allow_none=True)
+    note = MaskedText(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -65,7 +72,7 @@ class CaseSummary(Schema):
     status = fields.String()
     type = fields.String()
     urgency = fields.String()
-    content = fields.String()
+    content = MaskedText()
     department_code = fields.Function(lambda v: v.department.code)
     co_department_codes = fields.List(fields.String())
     caller = fields.Function(lambda v: {"name": v.caller_name_masked, "phone": v.caller_phone_masked,
@@ -108,6 +115,19 @@ class CallbackResult(CallbackOut):
 
 class MergeIn(BaseSchema):
     case_ids = fields.List(StrictInteger(), required=True, validate=validate.Length(min=1, max=100))
+
+
+class CallerContactOut(Schema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class CaseUnmaskedOut(Schema):
+    """The whole case content and the caller's contact, for an operator or supervisor (audited)."""
+
+    id = fields.Integer()
+    content = fields.String()
+    caller = fields.Nested(CallerContactOut)
 
 
 CasePage = page_schema(CaseSummary, "CasePage")

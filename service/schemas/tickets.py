@@ -1,8 +1,16 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.domain.privacy import mask_free_text
 from service.domain.tickets import ACTIONS
 from service.models.ticket import COLORS, SOURCES, STATUSES
-from service.schemas.common import BaseSchema, PaginationQuery, StrictBoolean, StrictInteger, page_schema
+from service.schemas.common import (
+    BaseSchema,
+    MaskedText,
+    PaginationQuery,
+    StrictBoolean,
+    StrictInteger,
+    page_schema,
+)
 
 RESOLUTIONS = ("immediate", "scheduled", "explained")
 APPEAL_REASONS = ("mistaken", "malicious")
@@ -53,13 +61,20 @@ class TicketAction(BaseSchema):
             raise ValidationError(errors)
 
 
+def _masked_values(request: dict | None) -> dict | None:
+    """A pending return/extension/appeal request with the text it carries masked (reason, evidence)."""
+    if request is None:
+        return None
+    return {k: mask_free_text(v) if isinstance(v, str) else v for k, v in request.items()}
+
+
 class HistoryEntry(Schema):
     action = fields.String()
     from_ = fields.String(data_key="from", attribute="from", allow_none=True)
     to = fields.String(allow_none=True)
     actor = fields.String()
     at = fields.DateTime()
-    note = fields.String(allow_none=True)
+    note = MaskedText(allow_none=True)
 
 
 class TicketOut(Schema):
@@ -84,10 +99,10 @@ class TicketOut(Schema):
     reopen_count = fields.Integer()
     extension_count = fields.Integer()
     paused_at = fields.DateTime(allow_none=True)
-    pending_request = fields.Dict(allow_none=True)
+    pending_request = fields.Function(lambda t: _masked_values(t.pending_request))
     replied_at = fields.DateTime(allow_none=True)
     reply_resolution = fields.String(allow_none=True)
-    reply_content = fields.String(allow_none=True)
+    reply_content = MaskedText(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     closed_on_time = fields.Boolean(allow_none=True)
     version = fields.Integer()
