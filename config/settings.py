@@ -122,6 +122,10 @@ class Settings:
     appraisal_grades: Mapping[str, float] = field(
         default_factory=lambda: {"excellent": 90.0, "good": 80.0, "pass": 60.0}
     )
+    # Logging: JSON lines (or "text" for a terminal) at this level; personal data and secrets are
+    # masked in every line whatever the format (service/logging.py).
+    log_level: str = "INFO"
+    log_format: str = "json"
     testing: bool = field(default=False, metadata={"env": None})
 
     @property

@@ -12,6 +12,7 @@ from service.api.errors import register_error_handlers
 from service.base import create_base_app
 from service.cli import register_commands
 from service.extensions import api
+from service.logging import install_request_id
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -26,5 +27,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     register_blueprints(app, api)
     register_error_handlers(app)
+    install_request_id(app)
     register_commands(app)
     return app

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from config.settings import Settings
 from service.extensions import db, migrate, queue
-from service.logging import install_contact_mask
+from service.logging import configure_logging
 from service.models.rollup import install_rollup_marks
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -36,7 +36,7 @@ def create_base_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
-    install_contact_mask()
+    configure_logging(settings.log_level, settings.log_format)
     install_rollup_marks()
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -45,9 +45,11 @@ def create_base_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # hide_parameters: a failed statement's exception (and so its traceback in the log) names the
+    # SQL but never the values bound to it — a citizen's text, phone or a token hash.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "hide_parameters": True}
 
 
 @event.listens_for(Engine, "connect")

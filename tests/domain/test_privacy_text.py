@@ -61,3 +61,15 @@ def test_log_text_masks_tokens_and_totp_secrets():
 ])
 def test_spreadsheet_cells_are_never_formulas(value, cell):
     assert spreadsheet_cell(value) == cell
+
+
+def test_log_text_hides_row_values_from_database_error_details():
+    line = ("NotNullViolation: null value\nDETAIL:  Failing row contains (5, ZJJ-A, 张三丰, null).\n"
+            "DETAIL:  Key (code)=(张三丰) already exists.\n[SQL: INSERT INTO departments]")
+    masked = mask_log_text(line)
+    assert "张三丰" not in masked and masked.count("DETAIL:  [values hidden]") == 2 and "[SQL: INSERT" in masked
+
+
+def test_long_snake_case_names_in_a_traceback_are_not_secrets():
+    name = "test_sql_parameters_never_reach_an_exception_or_a_log"
+    assert mask_log_text(f"line 63, in {name}") == f"line 63, in {name}"

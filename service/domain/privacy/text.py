@@ -9,7 +9,8 @@ kept: UUIDs (RQ job ids) and long hexadecimal digests (audit hashes, fingerprint
 
 Log lines additionally mask anything shaped like a secret: our API and rate tokens
 (`secrets.token_urlsafe(32)`, 43 characters), TOTP secrets (32 base32 characters) and bearer
-credentials — a run of 32 or more URL-safe characters that is neither a UUID nor a hex digest.
+credentials — a run of 32 or more URL-safe characters that is neither a UUID nor a hex digest —
+and the row values PostgreSQL quotes in its error details.
 
 Spreadsheet cells (CSV and xlsx, OWASP "CSV injection"): a text cell starting with `=`, `+`, `-`,
 `@`, a tab or a carriage return is never evaluated. In CSV it is prefixed with a single quote; in
@@ -36,7 +37,12 @@ _NUMBERS = (
     # Landline with an area code: 0xx(x)-xxxxxxx(x).
     r"|(?P<landline>(?<![\d])0\d{2,3}[ -]?\d{7,8}(?![\d]))"
 )
-_SECRET = r"|(?P<secret>(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-]))"
+# A secret has an upper-case letter or a digit somewhere: long snake_case names in a traceback
+# (function names) are not secrets; a 43-character token without either is a 1-in-10^15 case.
+_SECRET = r"|(?P<secret>(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*[A-Z0-9])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-]))"
+# PostgreSQL puts row and key values in its error details ("Failing row contains (…)",
+# "Key (code)=(…) already exists"); SQLAlchemy's hide_parameters cannot hide those.
+_DB_DETAIL = re.compile(r"(DETAIL:\s+)(?:Failing row contains|Key \(|Key\s)[^\n]*")
 
 _FREE_TEXT = re.compile(_KEEP + _NUMBERS)
 _LOG_TEXT = re.compile(_KEEP + _NUMBERS + _SECRET)
@@ -78,7 +84,10 @@ def mask_free_text(text: str | None) -> str | None:
 
 
 def mask_log_text(text: str) -> str:
-    """A log line with no personal number and no secret in it (tokens keep 4 characters)."""
+    """A log line with no personal number and no secret in it (tokens keep 4 characters), and no
+    row values from a database error's details."""
+    if "DETAIL:" in text:
+        text = _DB_DETAIL.sub(r"\1[values hidden]", text)
     return _LOG_TEXT.sub(_replace, text)
 
 
