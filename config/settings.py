@@ -80,6 +80,9 @@ class Settings:
     # Read by _key (base64, 32 bytes; derived from SECRET_KEY in development).
     contact_key: bytes = field(default=b"", metadata={"env": None})
     blind_index_key: bytes = field(default=b"", metadata={"env": None})
+    audit_key: bytes = field(default=b"", metadata={"env": None})  # AUDIT_KEY: keys the audit chain
+    # Signed checkpoints of the audit chain's head, one JSON line each (also logged).
+    audit_checkpoint_file: str = str(ROOT / "instance" / "audit-checkpoints.jsonl")
     rate_base_url: str = "http://localhost:8000/rate/"
     max_body_bytes: int = 64 * 1024
     review_text_max: int = 2000
@@ -89,6 +92,17 @@ class Settings:
     default_rating_days: int = 7
     default_rating_level: int = 3
     rating_options_file: str = str(ROOT / "config" / "rating_options.json")
+    # Staff accounts (issue 11): token lifetimes, the per-account login lockout, TOTP.
+    api_token_ttl_days: int = 90  # tokens of `users create` / `users rotate`
+    login_token_ttl_hours: int = 12  # tokens of a password login
+    login_lockout_threshold: int = 5  # failures in a row before the account name is locked
+    login_lockout_base_seconds: int = 60  # first lock; each further failure doubles it
+    login_lockout_max_seconds: int = 3600
+    login_failure_reset_hours: int = 24  # failures older than this are forgotten
+    totp_required_roles: str = "admin,supervisor"  # enforced in production
+    totp_issuer: str = "住建局好差评"
+    # Citizens' contact data is anonymised this long after the event (ratings and figures stay).
+    contact_retention_days: int = 3 * 365
     public_rate_limit: int = 120  # requests per client address per window
     public_rate_window_seconds: int = 60
     pending_requeue_after_seconds: int = 60
@@ -153,6 +167,7 @@ class Settings:
             redis_url=values.get("redis_url") or None,
             contact_key=_key(env, "CONTACT_ENCRYPTION_KEY", secret, production),
             blind_index_key=_key(env, "BLIND_INDEX_KEY", secret, production),
+            audit_key=_key(env, "AUDIT_KEY", secret, production),
             deadlines=replace(Deadlines(), **_fields_from_env(Deadlines, env, prefix="DEADLINE_")),
         )
         settings = cls(**values)

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
+from service.domain.accounts import use_audit_key
 from service.extensions import db, migrate, queue
 from service.logging import configure_logging
 from service.models.rollup import install_rollup_marks
@@ -38,6 +39,8 @@ def create_base_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     configure_logging(settings.log_level, settings.log_format)
     install_rollup_marks()
+    # The audit chain's key comes from the settings of whichever app is current.
+    use_audit_key(lambda: current_app.extensions["settings"].audit_key)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     queue.init_app(app)

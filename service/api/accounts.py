@@ -1,9 +1,12 @@
+from flask import current_app
 from flask_smorest import Blueprint
 
 from service.api.auth import roles_required
 from service.api.ratelimit import limit_public
 from service.domain import accounts
+from service.domain.privacy import ContactCipher
 from service.extensions import db
+from service.models.types import utcnow
 from service.schemas.accounts import AuditPage, AuditQuery, LoginRequest, TokenOut
 
 blp = Blueprint("accounts", __name__, description="登录与审计日志")
@@ -13,9 +16,13 @@ blp = Blueprint("accounts", __name__, description="登录与审计日志")
 @blp.arguments(LoginRequest)
 @blp.response(200, TokenOut)
 def login(data):
-    """Password login for staff; answers a fresh API token. Rate-limited and audited."""
+    """Password (and TOTP code) login for staff; answers a short-lived API token. Rate-limited per
+    address; per account a lockout with backoff (429); audited as a summary, not per attempt."""
     limit_public("login")
-    return {"token": accounts.login(db.session, data["name"], data["password"])}
+    settings = current_app.extensions["settings"]
+    token, expires_at = accounts.login(db.session, settings, ContactCipher(settings.contact_key, settings.blind_index_key),
+                                       data["name"], data["password"], data.get("otp"), utcnow())
+    return {"token": token, "expires_at": expires_at}
 
 
 @blp.route("/audit", methods=["GET"])

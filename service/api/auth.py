@@ -9,6 +9,7 @@ from flask import abort, g, request
 from service.domain.accounts import Scope, scope_for, user_for_token
 from service.extensions import db
 from service.models import User
+from service.models.types import utcnow
 
 STAFF = ("admin", "operator", "dept_staff", "supervisor")  # auditors read the audit log only
 
@@ -30,7 +31,7 @@ def current_user(optional: bool = False) -> User | None:
         if optional and "Authorization" not in request.headers:
             return None
         abort(401)
-    user = user_for_token(db.session, token)
+    user = user_for_token(db.session, token, utcnow())
     if user is None:
         abort(401)
     request._feedback_user = g.user = user

@@ -42,6 +42,9 @@ class Publication(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     appeal_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Signed anchors of the audit chain's head, taken at freeze and at approval: a published record
+    # outside the audit table that `flask audit verify` holds the chain against.
+    audit_anchors: Mapped[list | None] = mapped_column(JSONType)
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])

@@ -6,10 +6,13 @@ from service.schemas.common import BaseSchema, MaskedText, PaginationQuery, page
 class LoginRequest(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    otp = fields.String(validate=validate.Regexp(r"^\s*\d{6,8}\s*$", error="动态验证码为 6–8 位数字。"),
+                        metadata={"description": "动态验证码（TOTP）：已启用的账号必填"})
 
 
 class TokenOut(Schema):
     token = fields.String()
+    expires_at = fields.DateTime()
 
 
 class AuditQuery(PaginationQuery):

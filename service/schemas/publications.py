@@ -59,6 +59,8 @@ class PublicationOut(Schema):
     approved_at = fields.DateTime(allow_none=True)
     appeal_deadline = fields.DateTime(allow_none=True)
     appeals = fields.List(fields.Nested(AppealOut))
+    audit_anchors = fields.List(fields.Dict(), metadata={
+        "description": "审计链锚点（冻结、审核时的条目数与链头哈希，已签名）：`flask audit verify` 据此核对"})
 
 
 class PublicationDetail(PublicationOut):

@@ -2,9 +2,10 @@
 
 Owns: `ContactCipher`, the masks of contact fields (138****8000, 张*), and every masking rule for
 text (`text.py`): numbers inside free text (phone, ID-card, bank-card), secrets in log lines, and
-spreadsheet cells that must never be read as formulas. Every capability that stores or shows a
-citizen's name or phone number, free text or an export goes through here.
-May import: nothing of the domain (it is a leaf).
+spreadsheet cells that must never be read as formulas; and the retention of contact data
+(`retention.py`: anonymised CONTACT_RETENTION_DAYS after the event). Every capability that stores
+or shows a citizen's name or phone number, free text or an export goes through here.
+May import: `accounts` (the audit entry of a retention run), `config`, `service.models`.
 """
 
 from service.domain.privacy.contacts import (
@@ -13,6 +14,7 @@ from service.domain.privacy.contacts import (
     mask_phone,
     normalise_phone,
 )
+from service.domain.privacy.retention import anonymise_contacts
 from service.domain.privacy.text import (
     looks_like_formula,
     mask_free_text,
@@ -22,6 +24,7 @@ from service.domain.privacy.text import (
 
 __all__ = [
     "ContactCipher",
+    "anonymise_contacts",
     "looks_like_formula",
     "mask_free_text",
     "mask_log_text",
