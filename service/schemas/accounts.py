@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from service.domain.privacy import mask_nested
 from service.schemas.common import BaseSchema, MaskedText, PaginationQuery, page_schema
 
 
@@ -31,7 +32,7 @@ class AuditEntryOut(Schema):
     from_state = fields.String(attribute="from_state", data_key="from", allow_none=True)
     to_state = fields.String(attribute="to_state", data_key="to", allow_none=True)
     note = MaskedText(allow_none=True)
-    data = fields.Dict(allow_none=True)
+    data = fields.Function(lambda e: mask_nested(e.data), metadata={"type": "object", "nullable": True})
     prev_hash = fields.String()
     hash = fields.String()
 

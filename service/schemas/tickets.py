@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.domain.privacy import mask_free_text
+from service.domain.privacy import mask_nested
 from service.domain.tickets import ACTIONS
 from service.models.ticket import COLORS, SOURCES, STATUSES
 from service.schemas.common import (
@@ -61,13 +61,6 @@ class TicketAction(BaseSchema):
             raise ValidationError(errors)
 
 
-def _masked_values(request: dict | None) -> dict | None:
-    """A pending return/extension/appeal request with the text it carries masked (reason, evidence)."""
-    if request is None:
-        return None
-    return {k: mask_free_text(v) if isinstance(v, str) else v for k, v in request.items()}
-
-
 class HistoryEntry(Schema):
     action = fields.String()
     from_ = fields.String(data_key="from", attribute="from", allow_none=True)
@@ -99,7 +92,8 @@ class TicketOut(Schema):
     reopen_count = fields.Integer()
     extension_count = fields.Integer()
     paused_at = fields.DateTime(allow_none=True)
-    pending_request = fields.Function(lambda t: _masked_values(t.pending_request))
+    # A pending return/extension/appeal request, with the text it carries (reason, evidence) masked.
+    pending_request = fields.Function(lambda t: mask_nested(t.pending_request))
     replied_at = fields.DateTime(allow_none=True)
     reply_resolution = fields.String(allow_none=True)
     reply_content = MaskedText(allow_none=True)

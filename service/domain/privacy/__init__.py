@@ -19,6 +19,7 @@ from service.domain.privacy.text import (
     looks_like_formula,
     mask_free_text,
     mask_log_text,
+    mask_nested,
     spreadsheet_cell,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "looks_like_formula",
     "mask_free_text",
     "mask_log_text",
+    "mask_nested",
     "mask_name",
     "mask_phone",
     "normalise_phone",

@@ -83,6 +83,18 @@ def mask_free_text(text: str | None) -> str | None:
     return _FREE_TEXT.sub(_replace, text)
 
 
+def mask_nested(value: Any) -> Any:
+    """Every string inside a JSON-like value (an audit entry's data, a pending request) masked
+    like free text; the structure and the other values unchanged."""
+    if isinstance(value, str):
+        return mask_free_text(value)
+    if isinstance(value, dict):
+        return {key: mask_nested(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_nested(item) for item in value]
+    return value
+
+
 def mask_log_text(text: str) -> str:
     """A log line with no personal number and no secret in it (tokens keep 4 characters), and no
     row values from a database error's details."""
