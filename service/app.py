@@ -15,6 +15,7 @@ from service.api.ratelimit import init_rate_limits
 from service.base import create_base_app
 from service.cli import register_commands
 from service.extensions import api
+from service.logging import install_request_id
 from service.web import register_web
 
 
@@ -34,5 +35,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_web(app)
     init_rate_limits(app)  # after every view exists: it wraps the ones marked @rate_limited
     register_error_handlers(app)
+    install_request_id(app)
     register_commands(app)
     return app
