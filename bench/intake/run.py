@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         log("migrating the schema")
         migrate(svc)
         fixture = Fixture(svc.database_url, workdir)
-        env = app_env(svc, PUBLIC_RATE_LIMIT="0")
+        env = app_env(svc, RATE_LIMIT_ENABLED="0")
         for server in servers:
             with gunicorn(server, env, workdir / "gunicorn.log"):
                 result = bench_server(wrk, server, fixture, args, svc.redis_url, workdir)
@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": {"duration_s": args.duration, "connections": args.connections,
                    "high_connections": args.high_connections, "wrk_threads": 2,
                    "servers": [r["command"] for r in results], "targets": TARGETS,
-                   "env": {"APP_ENV": "development", "PUBLIC_RATE_LIMIT": "0",
+                   "env": {"APP_ENV": "development", "RATE_LIMIT_ENABLED": "0",
                            "REDIS_URL": "throwaway redis (jobs enqueued to RQ, no worker running)",
                            "DATABASE_URL": "throwaway PostgreSQL (fsync off), psycopg 3"}},
         "best_server": best["server"], "targets_met": best["verdict"]["met"],

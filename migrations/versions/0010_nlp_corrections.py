@@ -1,19 +1,20 @@
 """the tag model's uncertainty per classified review and 12345 case (issue 14)
 
 `GET /nlp/review-queue` lists the texts the tags model is least sure about first. Ordering at
-query time would run the model over every unlabelled text on each request (seconds per thousand
-letters), so the uncertainty is stored when a row is classified, and indexed for the ordering.
+query time would run the model over every unlabelled text on each request (about a minute for a
+hundred thousand letters, bench/nlp/queue.py), so the uncertainty is stored when a row is
+classified, and indexed for the ordering.
 Rows classified before this revision have none and are listed after the others.
 
 Revision ID: 0010_nlp_corrections
-Revises: 0005_rate_token_hash
+Revises: 0006_security (re-chained after merging main; written against 0005_rate_token_hash)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_nlp_corrections"
-down_revision = "0005_rate_token_hash"
+down_revision = "0006_security"
 branch_labels = None
 depends_on = None
 

@@ -1,12 +1,11 @@
-from flask_smorest import Blueprint
-
 from service.api.auth import STAFF, current_scope, roles_required
+from service.api.contract import Blueprint
 from service.extensions import db
 from service.schemas.nlp import (
     ActiveModels,
     ClassifyRequest,
     ClassifyResult,
-    ReviewQueuePage,
+    ReviewQueueItem,
     ReviewQueueQuery,
 )
 
@@ -39,10 +38,8 @@ def active_model():
 
 @blp.route("/nlp/review-queue", methods=["GET"])
 @roles_required("operator", "supervisor")
-@blp.arguments(ReviewQueueQuery, location="query")
-@blp.response(200, ReviewQueuePage)
-def review_queue(query):
+@blp.list_response(ReviewQueueItem, ReviewQueueQuery)
+def review_queue(query, window):
     """Classified review and 12345 case texts without a human label, the ones the tags model is
     least sure about first (`source` = review | case; both when absent)."""
-    return _classification().review_queue(db.session, current_scope(), query.get("source"),
-                                          query["page"], query["per_page"])
+    return _classification().review_queue(db.session, current_scope(), query.get("source"), *window)

@@ -1,6 +1,14 @@
 from marshmallow import Schema, fields, validate
 
-from service.schemas.common import BaseSchema, PaginationQuery, StrictInteger, page_schema
+from service.schemas.common import (
+    BaseSchema,
+    MaskedText,
+    PaginationQuery,
+    StrictInteger,
+    Time,
+    computed,
+    shanghai_iso,
+)
 from service.schemas.reviews import TagScore
 
 # A hard ceiling at the schema (the body itself is capped at 64 KB, which answers 413).
@@ -36,8 +44,8 @@ class ClassifyResult(Schema):
 class ModelInfo(Schema):
     task = fields.String()
     version = fields.String()
-    trained_at = fields.DateTime(attribute="created_at")
-    activated_at = fields.DateTime(allow_none=True)
+    trained_at = Time(attribute="created_at")
+    activated_at = Time(allow_none=True)
     metrics = fields.Dict()
     trained_on = fields.Dict()
 
@@ -45,10 +53,11 @@ class ModelInfo(Schema):
 class ActiveModels(Schema):
     """The tags model at the top level (the contract's shape); every active model under `models`."""
 
-    version = fields.Function(lambda m: m["tags"].version)
-    trained_at = fields.Function(lambda m: m["tags"].created_at.isoformat())
-    metrics = fields.Function(lambda m: m["tags"].metrics)
-    models = fields.Function(lambda m: {task: ModelInfo().dump(row) for task, row in m.items()})
+    version = computed(lambda m: m["tags"].version, "string")
+    trained_at = computed(lambda m: shanghai_iso(m["tags"].created_at), "string", format="date-time")
+    metrics = computed(lambda m: m["tags"].metrics, "object")
+    models = computed(lambda m: {task: ModelInfo().dump(row) for task, row in m.items()}, "object",
+                      additionalProperties={"type": "object"})
 
 
 # The queue's sources (service.domain.classification.QUEUE_SOURCES; the domain package is imported
@@ -57,30 +66,35 @@ QUEUE_SOURCES = ("review", "case")
 
 
 class ReviewQueueQuery(PaginationQuery):
-    source = fields.String(validate=validate.OneOf(QUEUE_SOURCES))
+    source = fields.String(validate=validate.OneOf(QUEUE_SOURCES),
+                           metadata={"description": "review | case；不填则两者合并"})
 
 
 def _tag_names(value: str) -> list[str]:
     return [t for t in value.split(",") if t]
 
 
+def _department(item) -> str:
+    row = item.row
+    return row.department.code if item.source == "case" else row.service_event.department.code
+
+
 class ReviewQueueItem(Schema):
-    """A text to label: PUT /reviews/{id}/tags or PUT /hotline/cases/{id}/tags with the answer."""
+    """A text to label: PUT `label_url` ({"tags": [...]}) with the answer."""
 
-    source = fields.String()
-    id = fields.Function(lambda i: i.row.id)
-    text = fields.String()
-    tags = fields.Function(lambda i: i.row.tags or [])
-    effective_tags = fields.Function(lambda i: _tag_names(i.row.effective_tags))
-    tag_uncertainty = fields.Function(lambda i: i.row.tag_uncertainty)
-    model_version = fields.Function(lambda i: i.row.model_version)
-    classified_at = fields.Function(lambda i: i.row.classified_at.isoformat() if i.row.classified_at else None)
-    department_code = fields.Function(lambda i: i.row.department.code if i.source == "case"
-                                      else i.row.service_event.department.code)
-    level = fields.Function(lambda i: i.row.level if i.source == "review" else None)
-    case_no = fields.Function(lambda i: i.row.case_no if i.source == "case" else None)
-    label_url = fields.Function(lambda i: f"/api/v1/reviews/{i.row.id}/tags" if i.source == "review"
-                                else f"/api/v1/hotline/cases/{i.row.id}/tags")
-
-
-ReviewQueuePage = page_schema(ReviewQueueItem, "ReviewQueuePage")
+    source = fields.String(metadata={"description": "review | case"})
+    id = computed(lambda i: i.row.id, "integer")
+    text = MaskedText()
+    tags = computed(lambda i: i.row.tags or [], "array", items={"type": "object"},
+                    description="[{tag, score}]：模型给出的标签及其分数")
+    effective_tags = computed(lambda i: _tag_names(i.row.effective_tags), "array", items={"type": "string"})
+    tag_uncertainty = computed(lambda i: i.row.tag_uncertainty, "number", nullable=True,
+                               description="模型的不确定度：1 = 某个标签正好在阈值上，0 = 全部明确；排序依据")
+    model_version = computed(lambda i: i.row.model_version, "string")
+    classified_at = computed(lambda i: shanghai_iso(i.row.classified_at) if i.row.classified_at else None,
+                             "string", nullable=True, format="date-time")
+    department_code = computed(_department, "string")
+    level = computed(lambda i: i.row.level if i.source == "review" else None, "integer", nullable=True)
+    case_no = computed(lambda i: i.row.case_no if i.source == "case" else None, "string", nullable=True)
+    label_url = computed(lambda i: f"/api/v1/reviews/{i.row.id}/tags" if i.source == "review"
+                         else f"/api/v1/hotline/cases/{i.row.id}/tags", "string")

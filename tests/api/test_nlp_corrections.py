@@ -134,7 +134,7 @@ def test_the_queue_is_for_operators_and_supervisors_with_strict_queries(client, 
     for role in ("staff", "admin", "auditor"):
         assert queue(client, tokens[role]).status_code == 403, role
     assert client.get("/api/v1/nlp/review-queue").status_code == 401
-    for query in ({"source": "ticket"}, {"per_page": 201}, {"page": 0}):
+    for query in ({"source": "ticket"}, {"per_page": 201}, {"page": 0}, {"sort": "id"}):
         response = queue(client, tokens["op"], **query)
         assert response.status_code == 422, query
         assert response.get_json()["error"]["code"] == "validation_error"

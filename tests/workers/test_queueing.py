@@ -5,14 +5,14 @@ from rq.job import Job
 
 from service.extensions import db
 from service.models import Review
-from tests.conftest import bearer
+from tests.conftest import COMPLETED_AT, bearer
 
 
 def register(client, token, n=1):
     events = []
     for i in range(n):
         body = {"event_no": f"Q-{i}", "department_code": "ZJJ-A", "item_name": "施工许可",
-                "channel": "online", "completed_at": "2026-11-20T10:00:00+08:00"}
+                "channel": "online", "completed_at": COMPLETED_AT}
         events.append(client.post("/api/v1/service-events", json=body, headers=bearer(token)).get_json())
     return events
 

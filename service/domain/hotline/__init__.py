@@ -2,7 +2,7 @@
 
 Owns: the case and its caller, the link between a case and its ticket, duplicates that attach to
 an open case without restarting its clock, merged children, callbacks that confirm or reopen
-the ticket, and the human tag label of a case.
+the ticket, the audited reading of a case in full (`unmask.py`), and the human tag label of a case.
 May import: `accounts`, `calendar`, `privacy`, `ratings` (the event a case refers to), `tickets`.
 """
 
@@ -20,6 +20,9 @@ from service.domain.hotline.followup import (
     merge_cases,
     record_callback,
 )
+from service.domain.hotline.unmask import (
+    unmask_case,
+)
 
 __all__ = [
     "CaseView",
@@ -31,5 +34,6 @@ __all__ = [
     "record_callback",
     "root_case",
     "set_case_tags",
+    "unmask_case",
     "view_of",
 ]
