@@ -138,3 +138,10 @@ def test_the_queue_is_for_operators_and_supervisors_with_strict_queries(client, 
         response = queue(client, tokens["op"], **query)
         assert response.status_code == 422, query
         assert response.get_json()["error"]["code"] == "validation_error"
+
+
+def test_a_page_far_past_the_end_of_the_queue_is_empty(client, tokens, register_event, active_models):
+    rate(client, register_event(), "窗口态度恶劣")
+    for source in ({}, {"source": "review"}):
+        body = queue(client, tokens["op"], page=2**31 - 1, per_page=200, **source).get_json()
+        assert (body["items"], body["total"]) == ([], 1)

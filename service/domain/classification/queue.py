@@ -61,14 +61,17 @@ def review_queue(session: Session, scope: Scope, source: str | None, page: int, 
         model = SOURCES[source]
         found = paginate(session, _ordered(_waiting(session, scope, source), model), page, per_page)
         return Page([QueueItem(source, row) for row in found.items], page, per_page, found.total)
-    total, merged = 0, []
-    for name, model in SOURCES.items():
-        stmt = _waiting(session, scope, name)
-        total += session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-        rows = session.scalars(_ordered(stmt, model).limit(page * per_page)).all()
+    waiting = {name: _waiting(session, scope, name) for name in SOURCES}
+    counts = {name: session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+              for name, stmt in waiting.items()}
+    total, start = sum(counts.values()), (page - 1) * per_page
+    if start >= total:  # past the end (a page number can be far beyond it): nothing to read
+        return Page([], page, per_page, total)
+    merged = []
+    for name, stmt in waiting.items():
+        rows = session.scalars(_ordered(stmt, SOURCES[name]).limit(min(page * per_page, counts[name]))).all()
         merged += [QueueItem(name, row) for row in rows]
     merged.sort(key=_sort_key)
-    start = (page - 1) * per_page
     return Page(merged[start:start + per_page], page, per_page, total)
 
 
