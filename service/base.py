@@ -47,7 +47,11 @@ def create_base_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+    # No pre-ping: it costs a round trip per checkout. A connection that died (PostgreSQL restarted)
+    # fails its statement instead; SQLAlchemy then drops every stale connection of the pool, the
+    # intake statement is retried once (service/domain/ratings/intake.py) and any other request
+    # answers 503 with Retry-After (service/api/errors.py).
+    return {"pool_size": 10, "max_overflow": 10}
 
 
 @event.listens_for(Engine, "connect")

@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from service.domain.errors import DomainError
@@ -118,6 +120,21 @@ def handle_domain_error(exc: DomainError):
     return error_response(status, exc.code, exc.message, translate(exc.details), headers)
 
 
+def handle_database_unavailable(exc: Exception):
+    """The database cannot be reached (restarting, failing over, pool exhausted): 503, try later.
+
+    Nothing was stored by this request, or (a commit whose answer was lost) it is found again by a
+    retry: 一事一评 answers 409 for a rating that did get stored."""
+    log.warning("database unavailable: %s", exc)
+    return error_response(503, "unavailable", "服务暂不可用，请稍后再试。", None, {"Retry-After": "5"})
+
+
+def _database_error(exc: DBAPIError):
+    if isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated:
+        return handle_database_unavailable(exc)
+    return handle_unexpected(exc)
+
+
 def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
@@ -129,4 +146,6 @@ def register_error_handlers(app: Flask) -> None:
     # Registered after flask-smorest's own handler so this shape wins.
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(PoolTimeout, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -16,7 +16,7 @@ from service.schemas.hotline import (
     CaseQuery,
     MergeIn,
 )
-from workers.queues import CLASSIFY, enqueue
+from workers.queues import CLASSIFY, Call, after_commit
 
 blp = Blueprint("hotline", __name__, description="12345 诉求工单")
 
@@ -34,7 +34,7 @@ def create_case(data):
 
 
 def after_case_committed(case_id: int) -> None:
-    enqueue("workers.jobs.classify_case", case_id, queue=CLASSIFY)
+    after_commit([Call("workers.jobs.classify_case", (case_id,), CLASSIFY)])
 
 
 @blp.route("/hotline/cases", methods=["GET"])

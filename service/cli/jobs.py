@@ -1,5 +1,6 @@
 import importlib
 import json
+import logging
 import time
 
 import click
@@ -34,7 +35,9 @@ def scheduler():
 
     With Redis, use `rq cron workers.cron_config` and `flask --app wsgi jobs worker` instead.
     """
-    due = {job.func: 0.0 for job in SCHEDULE}
+    start = time.monotonic()
+    # Interval jobs run at start; a job with a time of day (retrain) first after its interval.
+    due = {job.func: start + job.interval_seconds if job.cron else start for job in SCHEDULE}
     while True:
         now = time.monotonic()
         for job in SCHEDULE:
@@ -51,15 +54,25 @@ def scheduler():
 @click.option("--burst", is_flag=True, help="处理完队列后退出")
 @with_appcontext
 def worker(burst):
-    """Start an RQ worker on every queue, with jieba and the models loaded before forking."""
+    """Start an RQ worker on every queue (tickets first), with jieba and the models loaded before
+    forking; it runs RQ's scheduler and starts again by itself when Redis comes back."""
     # Imported here: rq and the nlp stack that preload loads belong to the worker process only.
-    from rq import Worker
-
-    from workers import preload
-    from workers.queues import QUEUES
+    from workers import preload, supervisor
 
     queue = current_app.extensions["queue"]
     if queue.inline:
         raise click.ClickException("REDIS_URL 未配置：无 Redis 时任务在进程内执行，无需 worker。")
     preload.before_fork()
-    Worker([queue.queue(name) for name in QUEUES], connection=queue.redis).work(burst=burst)
+    supervisor.run(queue.redis_url, burst=burst)
+
+
+@group.command("dispatcher")
+@with_appcontext
+def dispatcher():
+    """Hand pending reviews and cases to RQ in batches (one job per batch), until SIGTERM."""
+    from workers import dispatch
+
+    if current_app.extensions["queue"].inline:
+        raise click.ClickException("REDIS_URL 未配置：无 Redis 时任务在进程内执行，无需 dispatcher。")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    dispatch.run(current_app._get_current_object())

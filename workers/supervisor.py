@@ -1,0 +1,51 @@
+"""The RQ worker, kept alive across Redis outages: `flask --app wsgi jobs worker`.
+
+RQ's work loop quits when Redis goes away (a timeout, an error in its heartbeat or maintenance).
+This loop starts it again with a fresh connection after a backoff (1 s doubling to 30 s) until it
+was asked to stop (SIGTERM/SIGINT, or the end of a --burst run). Each worker runs RQ's scheduler
+(`with_scheduler`): whichever worker holds the lock moves delayed retries from `rq:scheduled` back
+to their queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from redis import Redis
+from redis.exceptions import RedisError
+
+from workers.queues import QUEUES
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF_SECONDS = 30.0
+# How often a worker checks its scheduler is alive and cleans registries (RQ's default is 10 min).
+MAINTENANCE_SECONDS = 60
+
+
+def connect(redis_url: str) -> Redis:
+    # The worker's own connection: RQ sets a socket timeout longer than its blocking pop itself;
+    # keepalive and a health check notice a Redis that went away while the pop waits.
+    return Redis.from_url(redis_url, socket_connect_timeout=2, socket_keepalive=True,
+                          health_check_interval=15)
+
+
+def run(redis_url: str, burst: bool = False, worker_ttl: int = 60) -> None:
+    from rq import Queue, Worker  # the worker process's import only
+
+    backoff = 1.0
+    while True:
+        worker = None
+        try:
+            redis = connect(redis_url)
+            redis.ping()
+            worker = Worker([Queue(name, connection=redis) for name in QUEUES], connection=redis,
+                            worker_ttl=worker_ttl, maintenance_interval=MAINTENANCE_SECONDS)
+            worker.work(burst=burst, with_scheduler=True)
+            backoff = 1.0
+        except RedisError as exc:
+            log.warning("worker lost Redis (%s); starting again in %.0f s", exc, backoff)
+        if burst or (worker is not None and worker._stop_requested):
+            return
+        time.sleep(backoff)
+        backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
