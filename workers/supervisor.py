@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 30.0
 # How often a worker checks its scheduler is alive and cleans registries (RQ's default is 10 min).
 MAINTENANCE_SECONDS = 60
+MAX_DEQUEUE_RECONNECT_SECONDS = 5.0
 
 
 def connect(redis_url: str) -> Redis:
@@ -41,11 +42,14 @@ def run(redis_url: str, burst: bool = False, worker_ttl: int = 60) -> None:
             redis.ping()
             worker = Worker([Queue(name, connection=redis) for name in QUEUES], connection=redis,
                             worker_ttl=worker_ttl, maintenance_interval=MAINTENANCE_SECONDS)
+            # RQ's own reconnect wait inside its dequeue loop doubles up to 60 s; 5 s is plenty.
+            worker.max_connection_wait_time = MAX_DEQUEUE_RECONNECT_SECONDS
             worker.work(burst=burst, with_scheduler=True)
             backoff = 1.0
         except RedisError as exc:
             log.warning("worker lost Redis (%s); starting again in %.0f s", exc, backoff)
-        if burst or (worker is not None and worker._stop_requested):
+        # RQ notes a SIGTERM/SIGINT here (when idle it leaves `_stop_requested` unset).
+        if burst or (worker is not None and worker._shutdown_requested_date is not None):
             return
         time.sleep(backoff)
         backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
