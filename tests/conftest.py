@@ -42,6 +42,7 @@ def make_app(url: str, **overrides):
         "testing": True,
         "public_rate_limit": 0,
         "pending_requeue_after_seconds": 0,
+        "dispatch_linger_ms": 0,  # the dispatcher hands out a lone pending row at once
     }
     settings.update(overrides)
     return create_app(settings)

@@ -6,9 +6,11 @@ periodic `requeue_pending` as a safety net) polls every DISPATCH_POLL_MS:
 
 - per queue, asks Redis how many jobs wait (queued + scheduled retries) and fills it up to
   DISPATCH_MAX_QUEUED_JOBS, so the queue depth stays bounded and a backlog waits in the database;
-- claims up to DISPATCH_BATCH_SIZE rows with `FOR UPDATE SKIP LOCKED` (several dispatchers can run)
-  and a lease (DISPATCH_LEASE_SECONDS), enqueues one job for them, and commits only when Redis took
-  it (else rolls back: the rows stay as they were);
+- claims up to DISPATCH_BATCH_SIZE rows (CLASSIFY_BATCH_SIZE for classification) with
+  `FOR UPDATE SKIP LOCKED` (several dispatchers can run) and a lease (DISPATCH_LEASE_SECONDS),
+  enqueues one job for them, and commits only when Redis took it (else rolls back: the rows stay
+  as they were); a batch short of its size waits until its oldest row is DISPATCH_LINGER_MS old,
+  so under load every job carries a full batch;
 - hands out rows whose lease ran out (a job lost with Redis, a worker killed mid-batch) only while
   nothing is left in that queue, so a row whose job is still queued is never queued twice.
 
@@ -55,13 +57,14 @@ def dispatch_once(session: Session, now: datetime) -> dict[str, int]:
     # Raises RedisError when Redis cannot answer within REDIS_TIMEOUT_MS: nothing is claimed.
     waiting = queue.backlog(tuple(sorted({name for _, name in JOBS.values()})))
     lease_until = now + timedelta(seconds=s.dispatch_lease_seconds)
+    linger = timedelta(milliseconds=0 if queue.inline else s.dispatch_linger_ms)
     handed = {"classify_reviews": 0, "open_tickets": 0}
     for kind in pending.KINDS:
         func, name = JOBS[kind.name]
         size = s.classify_batch_size if kind.name.startswith("classify") else s.dispatch_batch_size
         expired_too = waiting[name] == 0
         while queue.inline or waiting[name] < s.dispatch_max_queued_jobs:
-            ids = pending.claim(session, kind, now, lease_until, max(size, 1), expired_too)
+            ids = pending.claim(session, kind, now, lease_until, max(size, 1), expired_too, linger)
             if not ids:
                 session.commit()
                 break

@@ -155,3 +155,19 @@ def test_cron_config_registers_the_schedule_and_retrain_waits_for_its_time():
     # An interval job runs when `rq cron` starts; the retrain only at its time of day.
     job = cron.CronJob(func=print, queue_name="periodic", cron=retrain["cron"])
     assert not job.should_run()
+
+
+def test_a_partial_batch_waits_for_its_linger_a_full_one_goes_at_once(db_url, redis_url, app, depts,
+                                                                       make_token):
+    lingering = make_app(db_url, redis_url=redis_url, dispatch_linger_ms=500, classify_batch_size=2,
+                         dispatch_batch_size=2)
+    with lingering.app_context():
+        client = lingering.test_client()
+        events = register(client, make_token("intake"), 3)
+        rate(client, events[0], level=5, text="满意")
+        now = utcnow()
+        assert dispatch_once(db.session, now)["classify_reviews"] == 0  # one row, young: it waits
+        assert dispatch_once(db.session, now + timedelta(milliseconds=600))["classify_reviews"] == 1
+        rate(client, events[1], level=5, text="满意")
+        rate(client, events[2], level=5, text="满意")
+        assert dispatch_once(db.session, utcnow())["classify_reviews"] == 2  # a full batch at once
