@@ -28,7 +28,7 @@ LAYERS = (
 )
 # A sample belongs to a request when one of its frames is gunicorn's or Flask's request handling;
 # everything else (waiting in accept/select, idle threads of a gthread pool) is idle.
-REQUEST = re.compile(r"^(handle|handle_request|wsgi_app) \(.*/(gunicorn|flask)/")
+REQUEST = re.compile(r"(^|\.)(handle|handle_request|wsgi_app) \(.*/(gunicorn|flask)/")
 
 
 def py_spy() -> str | None:
@@ -42,7 +42,7 @@ def start(master_pid: int, seconds: int, out: Path) -> subprocess.Popen | None:
     if binary is None:
         log("py-spy not installed: no profile")
         return None
-    cmd = [binary, "record", "--pid", str(master_pid), "--subprocesses", "--idle", "--nonblocking",
+    cmd = [binary, "record", "--pid", str(master_pid), "--subprocesses", "--idle", "--nonblocking", "--full-filenames",
            "--rate", "200", "--duration", str(seconds), "--format", "raw", "--output", str(out)]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -65,7 +65,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk pass")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--high-connections", type=int, default=64, help="0 to skip that pass")
-    parser.add_argument("--configs", default="sync:3,gthread:2x4",
+    parser.add_argument("--configs", default="sync:3,gthread:2x8,gthread:3x8",
                         help="gunicorn configurations: sync:N or gthread:WxT, comma-separated")
     parser.add_argument("--profile", type=int, default=8, help="seconds of py-spy per config (0: none)")
     parser.add_argument("--sustained", type=int, default=300, help="seconds of the sustained pass (0: skip)")
@@ -182,14 +182,16 @@ def queue_lengths(redis_url: str | None) -> dict[str, int]:
 
 
 def measured(wrk: str, server: Gunicorn, url: str, script: Path, connections: int, duration: int,
-             pg: list[int], script_args: tuple[str, ...] = ()) -> tuple[dict, dict]:
+             svc, script_args: tuple[str, ...] = ()) -> tuple[dict, dict]:
     """One wrk pass plus what the machine did meanwhile: CPU per request of the gunicorn workers
     and of PostgreSQL, and the load average (the benchmark shares its 2 cores with whatever else
     runs; the CPU figures do not depend on that)."""
+    pg = postgres_pids(svc)  # backends live as long as the pool's connections
     load_before, cpu_before, pg_before = os.getloadavg(), server.cpu_seconds(), cpu_seconds(pg)
     raw = run_wrk(wrk, url, script, connections, duration, script_args=script_args)
     result = figures(raw)
-    cpu, pg_cpu = server.cpu_seconds() - cpu_before, cpu_seconds(pg) - pg_before
+    pg_after = sorted(set(pg) | set(postgres_pids(svc)))  # a backend opened meanwhile counts whole
+    cpu, pg_cpu = server.cpu_seconds() - cpu_before, cpu_seconds(pg_after) - pg_before
     requests = max(1, raw["requests"])
     result.update(worker_cpu_ms_per_request=round(cpu * 1000 / requests, 3),
                   postgres_cpu_ms_per_request=round(pg_cpu * 1000 / requests, 3),
@@ -199,7 +201,7 @@ def measured(wrk: str, server: Gunicorn, url: str, script: Path, connections: in
 
 
 def bench_server(wrk: str, server: Gunicorn, fixture: Fixture, args, svc, workdir: Path) -> dict:
-    url, pg = server.base_url, postgres_pids(svc)
+    url = server.base_url
     stats_only = workdir / "healthz.lua"
     stats_only.write_text(STATS_LUA.read_text())
     intake_script = intake_lua(workdir)
@@ -207,7 +209,7 @@ def bench_server(wrk: str, server: Gunicorn, fixture: Fixture, args, svc, workdi
     result = {"server": server.label, "command": " ".join(server.command()[1:]), "passes": {}}
     for connections in [c for c in (args.connections, args.high_connections) if c]:
         log(f"{server.label}: /healthz at {connections} connections for {args.duration}s")
-        healthz, _ = measured(wrk, server, url + "/healthz", stats_only, connections, args.duration, pg)
+        healthz, _ = measured(wrk, server, url + "/healthz", stats_only, connections, args.duration, svc)
         # Intake never outruns the bare endpoint, so its rate bounds the tokens a pass can use.
         count = math.ceil(healthz["requests_per_sec"] * args.duration * 1.05) + 2000
         label = f"{server.label.replace(' ', '')}-c{connections}"
@@ -215,7 +217,7 @@ def bench_server(wrk: str, server: Gunicorn, fixture: Fixture, args, svc, workdi
         tokens, prefix = fixture.register_events(label, count)
         log(f"{server.label}: POST /api/v1/reviews at {connections} connections for {args.duration}s")
         intake, raw = measured(wrk, server, url + "/api/v1/reviews", intake_script, connections,
-                               args.duration, pg, script_args=(str(tokens), "2"))
+                               args.duration, svc, script_args=(str(tokens), "2"))
         stored = fixture.reviews_for(prefix)
         intake.update(
             requests_sent=raw.get("requests_sent"), reviews_in_db=stored,
