@@ -31,8 +31,34 @@ def connect(redis_url: str) -> Redis:
                           health_check_interval=15)
 
 
-def run(redis_url: str, burst: bool = False, worker_ttl: int = 60) -> None:
+def _in_process_worker():
+    from rq import SimpleWorker
+
+    from service.extensions import db
+
+    class InProcessWorker(SimpleWorker):
+        """Jobs in this process; each job starts with an empty session (no rows of the last one)."""
+
+        def execute_job(self, job, queue):
+            try:
+                super().execute_job(job, queue)
+            finally:
+                db.session.remove()
+
+    return InProcessWorker
+
+
+def run(redis_url: str, burst: bool = False, worker_ttl: int = 60, fork: bool = False) -> None:
+    """`fork`: RQ's Worker (a forked work horse per job) instead of running jobs in this process.
+
+    In-process is the default: jobs carry whole batches, and a fork per job (copying the page
+    tables of a process holding jieba and the models, then a new PostgreSQL connection in the
+    child) cost about as much as the job itself in the sustained benchmark. A job that crashes the
+    process takes the worker with it; the process supervisor starts it again and the rows' leases
+    hand the batch out again."""
     from rq import Queue, Worker  # the worker process's import only
+
+    worker_class = Worker if fork else _in_process_worker()
 
     backoff = 1.0
     while True:
@@ -40,8 +66,8 @@ def run(redis_url: str, burst: bool = False, worker_ttl: int = 60) -> None:
         try:
             redis = connect(redis_url)
             redis.ping()
-            worker = Worker([Queue(name, connection=redis) for name in QUEUES], connection=redis,
-                            worker_ttl=worker_ttl, maintenance_interval=MAINTENANCE_SECONDS)
+            worker = worker_class([Queue(name, connection=redis) for name in QUEUES], connection=redis,
+                                  worker_ttl=worker_ttl, maintenance_interval=MAINTENANCE_SECONDS)
             # RQ's own reconnect wait inside its dequeue loop doubles up to 60 s; 5 s is plenty.
             worker.max_connection_wait_time = MAX_DEQUEUE_RECONNECT_SECONDS
             worker.work(burst=burst, with_scheduler=True)

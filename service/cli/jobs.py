@@ -52,10 +52,11 @@ def scheduler():
 
 @group.command("worker")
 @click.option("--burst", is_flag=True, help="处理完队列后退出")
+@click.option("--fork", is_flag=True, help="每个任务在子进程中执行（RQ 默认方式）")
 @with_appcontext
-def worker(burst):
-    """Start an RQ worker on every queue (tickets first), with jieba and the models loaded before
-    forking; it runs RQ's scheduler and starts again by itself when Redis comes back."""
+def worker(burst, fork):
+    """Start an RQ worker on every queue (tickets first), with jieba and the models loaded once;
+    it runs RQ's scheduler and starts again by itself when Redis comes back."""
     # Imported here: rq and the nlp stack that preload loads belong to the worker process only.
     from workers import preload, supervisor
 
@@ -63,7 +64,7 @@ def worker(burst):
     if queue.inline:
         raise click.ClickException("REDIS_URL 未配置：无 Redis 时任务在进程内执行，无需 worker。")
     preload.before_fork()
-    supervisor.run(queue.redis_url, burst=burst)
+    supervisor.run(queue.redis_url, burst=burst, fork=fork)
 
 
 @group.command("dispatcher")

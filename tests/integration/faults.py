@@ -211,3 +211,11 @@ def stored_ids(database_url: str) -> list[int]:
         ids = list(conn.execute(select(Review.id)).scalars())
     engine.dispose()
     return ids
+
+
+def fail_once(key: str) -> int:
+    """An RQ job (run by the worker process) that fails on its first run and succeeds on the next."""
+    runs = Redis.from_url(os.environ["REDIS_URL"]).incr(key)
+    if runs == 1:
+        raise RuntimeError("first run fails")
+    return runs

@@ -166,3 +166,18 @@ def test_worker_killed_mid_batch(fault_app, cluster, pipeline):
     assert pipeline_state(cluster.database_url)["unclassified"] > 0
     pipeline["worker"] = pipeline["start_worker"]()  # what systemd or the container runtime does
     assert_drained(cluster.database_url)
+
+
+def test_a_retry_with_delay_runs_because_the_worker_runs_the_scheduler(fault_app, pipeline):
+    from rq import Queue, Retry
+    from rq.job import Job
+
+    redis = fault_app.extensions["queue"].redis
+    job = Queue("default", connection=redis).enqueue("tests.integration.faults.fail_once", "flaky",
+                                                     retry=Retry(max=2, interval=1))
+    deadline = time.monotonic() + 60
+    while Job.fetch(job.id, connection=redis).get_status() != "finished" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    # Failed once, waited in rq:scheduled, was moved back to its queue and ran again.
+    assert Job.fetch(job.id, connection=redis).get_status() == "finished"
+    assert int(redis.get("flaky")) == 2
