@@ -147,6 +147,7 @@ class Gunicorn:
     threads: int = 1
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    nice: int = 0  # > 0: run below the background workers' priority (the sustained intake pass)
 
     @property
     def label(self) -> str:
@@ -163,7 +164,7 @@ class Gunicorn:
                "--worker-class", self.worker_class, "--backlog", "2048", "--timeout", "60"]
         if self.worker_class == "gthread":
             cmd += ["--threads", str(self.threads)]
-        return cmd + ["wsgi:app"]
+        return (["nice", "-n", str(self.nice)] if self.nice else []) + cmd + ["wsgi:app"]
 
     def worker_pids(self) -> list[int]:
         return children(self.proc.pid) if self.proc is not None else []

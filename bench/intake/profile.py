@@ -1,10 +1,11 @@
 """Where a rating's time goes: py-spy samples of the gunicorn workers during an intake pass.
 
-`py-spy record --subprocesses --idle --format raw` on the gunicorn master; each sampled stack is
-given to the first layer found walking from the innermost frame outwards, so a regular expression
-run by marshmallow counts as validation and a socket write by gunicorn as the server. Samples of a
-worker waiting for a connection are idle and left out of the shares. With --idle, time a worker
-waits for PostgreSQL's answer shows up under the driver (psycopg), which is what a rating waits on.
+`py-spy record --subprocesses --format raw` on the gunicorn master, twice: on-CPU samples only
+(how the workers' CPU divides between the layers), then with --idle (wall time of the threads
+serving requests, where waiting for PostgreSQL's durable commit shows up under the driver). Each
+sampled stack is given to the first layer found walking from the innermost frame outwards, so a
+regular expression run by marshmallow counts as validation and a socket write by gunicorn as the
+server. Samples outside a request (accept, poll, idle pool threads) are left out of the shares.
 """
 
 from __future__ import annotations
@@ -36,14 +37,16 @@ def py_spy() -> str | None:
     return str(candidate) if candidate.exists() else shutil.which("py-spy")
 
 
-def start(master_pid: int, seconds: int, out: Path) -> subprocess.Popen | None:
+def start(master_pid: int, seconds: int, out: Path, idle: bool) -> subprocess.Popen | None:
     """Start sampling every gunicorn worker for `seconds` (None when py-spy is missing)."""
     binary = py_spy()
     if binary is None:
         log("py-spy not installed: no profile")
         return None
-    cmd = [binary, "record", "--pid", str(master_pid), "--subprocesses", "--idle", "--nonblocking", "--full-filenames",
+    cmd = [binary, "record", "--pid", str(master_pid), "--subprocesses", "--nonblocking", "--full-filenames",
            "--rate", "200", "--duration", str(seconds), "--format", "raw", "--output", str(out)]
+    if idle:
+        cmd.append("--idle")
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

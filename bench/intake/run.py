@@ -71,6 +71,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sustained", type=int, default=300, help="seconds of the sustained pass (0: skip)")
     parser.add_argument("--workers", type=int, default=2, help="RQ workers in the sustained pass")
     parser.add_argument("--dispatch-poll-ms", type=int, default=200)
+    parser.add_argument("--web-nice", type=int, default=10,
+                        help="sustained pass: gunicorn's nice value (the workers keep priority; 0: same)")
     return parser.parse_args(argv)
 
 
@@ -243,17 +245,21 @@ def intake_lua(workdir: Path) -> Path:
     return script
 
 
-def profile_pass(wrk: str, server: Gunicorn, fixture: Fixture, args, workdir: Path, script: Path) -> dict | None:
-    """A separate intake pass under py-spy (sampling slows the workers: not a measured pass)."""
-    seconds = args.profile
-    tokens, _ = fixture.register_events(f"{server.label.replace(' ', '')}-profile", 3000 * seconds)
-    out = workdir / f"profile-{server.label.replace(' ', '')}.txt"
-    log(f"{server.label}: py-spy profile of an intake pass at {args.connections} connections, {seconds}s")
-    spy = profile.start(server.proc.pid, seconds, out)
-    time.sleep(0.5)  # py-spy attaches to each worker
-    run_wrk(wrk, server.base_url + "/api/v1/reviews", script, args.connections, seconds,
-            script_args=(str(tokens), "2"))
-    return profile.finish(spy, out)
+def profile_pass(wrk: str, server: Gunicorn, fixture: Fixture, args, workdir: Path, script: Path) -> dict:
+    """Separate intake passes under py-spy (sampling slows the workers: not measured passes): one
+    of on-CPU samples, one with idle samples too (the wall time of a request)."""
+    seconds, label = args.profile, server.label.replace(" ", "")
+    out = {}
+    for kind, idle in (("cpu", False), ("wall", True)):
+        tokens, _ = fixture.register_events(f"{label}-profile-{kind}", 3000 * seconds)
+        path = workdir / f"profile-{label}-{kind}.txt"
+        log(f"{server.label}: py-spy ({kind}) of an intake pass at {args.connections} connections, {seconds}s")
+        spy = profile.start(server.proc.pid, seconds, path, idle)
+        time.sleep(0.5)  # py-spy attaches to each worker
+        run_wrk(wrk, server.base_url + "/api/v1/reviews", script, args.connections, seconds,
+                script_args=(str(tokens), "2"))
+        out[kind] = profile.finish(spy, path)
+    return out
 
 
 def verdict(result: dict, connections: int, high: int) -> dict:
@@ -291,9 +297,11 @@ def summary_lines(results: list[dict], data: dict) -> list[str]:
                     f"{f['worker_cpu_ms_per_request']:.2f}", f"{f['postgres_cpu_ms_per_request']:.2f}",
                     "/".join(f"{x:.1f}" for x in f["loadavg_before"])))
         out.append(f"  {result['server']}: targets at c{connections}: {result['verdict']}")
-        if result.get("profile"):
-            shares = ", ".join(f"{k} {v:.0%}" for k, v in result["profile"]["share_of_busy"].items())
-            out.append(f"  {result['server']}: where a worker's busy time goes (py-spy): {shares}")
+        for kind, title in (("cpu", "CPU"), ("wall", "wall time of a request")):
+            found = (result.get("profile") or {}).get(kind)
+            if found:
+                shares = ", ".join(f"{k} {v:.0%}" for k, v in found["share_of_busy"].items())
+                out.append(f"  {result['server']}: py-spy, {title}: {shares}")
     s = data.get("sustained")
     if s:
         out += ["", f"sustained {s['duration_s']} s on {s['server']} with 1 dispatcher and {s['workers']} "
@@ -346,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             trained_in = sustained.bootstrap_models(env)
             rate = best["passes"][str(args.connections)]["intake"]["requests_per_sec"]
             server = parse_config(_spec(best))
+            server.nice = args.web_nice
             sustained_result = sustained.run_pass(wrk, server, fixture, svc, env, intake_lua(workdir),
                                                   args, workdir, rate)
             sustained_result.update(models_trained_in_s=trained_in, verdict=sustained.verdict(sustained_result))

@@ -170,7 +170,7 @@ def run_pass(wrk: str, server: Gunicorn, fixture, svc, env: dict[str, str], scri
     ok = sum(n for code, n in statuses.items() if 200 <= code < 300)
     requests = raw["requests"]
     result.update(
-        duration_s=duration, workers=workers, dispatchers=1, server=server.label,
+        duration_s=duration, workers=workers, dispatchers=1, server=server.label, web_nice=server.nice,
         requests=requests, requests_per_sec=float(raw["requests_per_sec"]), responses_2xx=ok,
         errors=sum(statuses.values()) - ok + sum(raw.get("socket_errors", {}).values()),
         statuses=raw.get("statuses"), latency_ms=raw.get("latency_ms"),
