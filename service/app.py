@@ -8,10 +8,13 @@ from typing import Any
 from flask import Flask
 
 from service.api import register_blueprints
+from service.api.contract import prepare_api
+from service.api.cors import install_cors
 from service.api.errors import register_error_handlers
 from service.base import create_base_app
 from service.cli import register_commands
 from service.extensions import api
+from service.web import register_web
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -23,8 +26,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
     )
+    prepare_api(app, api)
     api.init_app(app)
     register_blueprints(app, api)
+    install_cors(app)
+    register_web(app)
     register_error_handlers(app)
     register_commands(app)
     return app

@@ -47,11 +47,13 @@ def create_base_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    # No pre-ping: it costs a round trip per checkout. A connection that died (PostgreSQL restarted)
-    # fails its statement instead; SQLAlchemy then drops every stale connection of the pool, the
-    # intake statement is retried once (service/domain/ratings/intake.py) and any other request
-    # answers 503 with Retry-After (service/api/errors.py).
-    return {"pool_size": 10, "max_overflow": 10}
+    # No pre-ping: it costs a round trip per checkout, on every rating. A connection that died (a
+    # PostgreSQL restart or failover) fails its statement instead; SQLAlchemy then drops every
+    # stale connection of the pool, the intake statement is retried once on a fresh one
+    # (service/domain/ratings/intake.py) and any other request answers 503 with Retry-After
+    # (service/api/errors.py) — the next one gets a fresh connection. A short connect timeout makes
+    # an unreachable host answer 503 quickly instead of hanging.
+    return {"pool_size": 10, "max_overflow": 10, "connect_args": {"connect_timeout": 3}}
 
 
 @event.listens_for(Engine, "connect")

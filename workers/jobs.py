@@ -6,7 +6,7 @@ base app built once per worker process (never at import).
 
 from __future__ import annotations
 
-from service.domain import classification, indicators, ratings, tickets
+from service.domain import classification, indicators, provisional, ratings, tickets
 from service.models.types import utcnow
 from workers.context import job_session, settings
 from workers.dispatch import dispatch_once
@@ -81,6 +81,7 @@ def sweep_tickets() -> dict:
 
 
 def recompute_provisional_deadlines() -> dict:
-    """Periodic: recompute deadlines that reached into a year whose holidays were unknown."""
+    """Periodic: recompute deadlines (tickets, appeal windows) that reached into a year whose
+    holidays were unknown."""
     with job_session() as session:
-        return tickets.recompute_provisional(session, settings(), utcnow())
+        return provisional.recompute_provisional_deadlines(session, settings(), utcnow())

@@ -1,7 +1,7 @@
 from flask import g
-from flask_smorest import Blueprint
 
 from service.api.auth import STAFF, current_scope, roles_required
+from service.api.contract import Blueprint, errors
 from service.api.tickets import ticket_env
 from service.domain import hotline
 from service.extensions import db
@@ -12,8 +12,8 @@ from service.schemas.hotline import (
     CaseCreate,
     CaseCreated,
     CaseOut,
-    CasePage,
     CaseQuery,
+    CaseSummary,
     MergeIn,
 )
 from workers.queues import CLASSIFY, Call, after_commit
@@ -23,8 +23,10 @@ blp = Blueprint("hotline", __name__, description="12345 诉求工单")
 
 @blp.route("/hotline/cases", methods=["POST"])
 @roles_required("operator")
+@errors(409)
 @blp.arguments(CaseCreate)
 @blp.response(201, CaseCreated)
+@blp.alt_response(200, schema=CaseCreated, description="同一 case_no 与相同内容的重放：已登记的工单")
 def create_case(data):
     env = ticket_env()
     view, created = hotline.create_case(db.session, env.settings, env.cipher, g.user, data, utcnow())
@@ -39,11 +41,10 @@ def after_case_committed(case_id: int) -> None:
 
 @blp.route("/hotline/cases", methods=["GET"])
 @roles_required(*STAFF)
-@blp.arguments(CaseQuery, location="query")
-@blp.response(200, CasePage)
-def list_cases(query):
+@blp.list_response(CaseSummary, CaseQuery)
+def list_cases(query, window):
     filters = {k: query.get(k) for k in ("department", "type", "status", "urgency")}
-    return hotline.list_cases(db.session, current_scope(), filters, query["page"], query["per_page"])
+    return hotline.list_cases(db.session, current_scope(), filters, *window)
 
 
 @blp.route("/hotline/cases/<int:case_id>", methods=["GET"])
@@ -55,6 +56,7 @@ def get_case(case_id):
 
 @blp.route("/hotline/cases/<int:case_id>/callback", methods=["POST"])
 @roles_required("operator")
+@errors(409)
 @blp.arguments(CallbackCreate)
 @blp.response(201, CallbackResult)
 def record_callback(data, case_id):
@@ -63,6 +65,7 @@ def record_callback(data, case_id):
 
 @blp.route("/hotline/cases/<int:case_id>/merge", methods=["POST"])
 @roles_required("operator")
+@errors(409)
 @blp.arguments(MergeIn)
 @blp.response(200, CaseOut)
 def merge_cases(data, case_id):

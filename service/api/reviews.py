@@ -1,12 +1,12 @@
 from flask import current_app, g
-from flask_smorest import Blueprint
 
-from service.api.auth import STAFF, current_scope, current_user, require_role, roles_required
-from service.api.ratelimit import limit_public
+from service.api.auth import STAFF, bearer_optional, current_scope, current_user, require_role, roles_required
+from service.api.contract import Blueprint, errors
+from service.api.ratelimit import rate_limited
 from service.domain import ratings
 from service.extensions import db
 from service.models.types import utcnow
-from service.schemas.reviews import HumanTags, ReviewCreate, ReviewCreated, ReviewOut, ReviewPage, ReviewQuery
+from service.schemas.reviews import HumanTags, ReviewCreate, ReviewCreated, ReviewOut, ReviewQuery
 from workers.queues import CLASSIFY, TICKETS, Call, after_commit
 
 blp = Blueprint("reviews", __name__, description="评价（好差评）")
@@ -15,19 +15,22 @@ blp = Blueprint("reviews", __name__, description="评价（好差评）")
 # Schema instances, not classes: webargs builds a new schema from a class on every request, which
 # cost a fifth of the hot path's CPU (issue 13's profile). Loading and dumping are thread-safe.
 @blp.route("/reviews", methods=["POST"])
+@bearer_optional
+@rate_limited("citizen")
+@errors(404, 409)
 @blp.arguments(ReviewCreate())
 @blp.response(201, ReviewCreated())
 def submit_review(data):
     """A citizen rates with the event's rate_token; an operator (Bearer token) rates by event_no."""
     operator = current_user(optional=True)
-    if operator is None:
-        limit_public("reviews")
-    else:
+    if operator is not None:
         require_role(operator, ("operator",))
     settings = current_app.extensions["settings"]
-    review = ratings.submit_review(
+    review, created = ratings.submit_review(
         db.session, settings, ratings.load_catalog(settings.rating_options_file), data, utcnow(), operator
     )
+    if not created:
+        return review, 200  # the operator's call again with the same body (idempotent)
     after_review_committed(review)
     return review
 
@@ -45,14 +48,13 @@ def after_review_committed(review) -> None:
 
 @blp.route("/reviews", methods=["GET"])
 @roles_required(*STAFF)
-@blp.arguments(ReviewQuery, location="query")
-@blp.response(200, ReviewPage)
-def list_reviews(query):
+@blp.list_response(ReviewOut, ReviewQuery)
+def list_reviews(query, window):
     filters = ratings.ReviewFilters(
         department=query.get("department"), level=query.get("level"), tag=query.get("tag"),
         bad=query.get("bad"), date_from=query.get("from_"), date_to=query.get("to"),
     )
-    return ratings.list_reviews(db.session, current_scope(), filters, query["page"], query["per_page"])
+    return ratings.list_reviews(db.session, current_scope(), filters, *window)
 
 
 @blp.route("/reviews/<int:review_id>", methods=["GET"])

@@ -11,8 +11,6 @@ from service.models.service_event import ServiceEvent
 from service.models.types import JSONType, UTCDateTime, utcnow
 
 CASE_TYPES = ("consult", "help", "complaint", "report", "suggestion")
-# Types that always open a ticket; consult and suggestion only when the operator asks (open_ticket).
-TICKET_TYPES = ("help", "complaint", "report")
 CASE_STATUSES = ("open", "closed", "duplicate", "merged")
 URGENCIES = ("normal", "urgent")
 SATISFACTION = ("satisfied", "basic", "unsatisfied")

@@ -9,7 +9,7 @@ from service.extensions import db
 from service.models.department import Department
 from service.models.types import UTCDateTime, utcnow
 
-ROLES = ("admin", "operator", "dept_staff", "supervisor", "auditor", "appraisal", "intake")
+ROLES = ("admin", "operator", "dept_staff", "supervisor", "auditor", "appraisal", "intake", "metrics")
 
 
 class User(db.Model):

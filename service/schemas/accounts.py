@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from service.schemas.common import BaseSchema, PaginationQuery, page_schema
+from service.schemas.common import BaseSchema, PaginationQuery, Time
 
 
 class LoginRequest(BaseSchema):
@@ -20,7 +20,7 @@ class AuditQuery(PaginationQuery):
 
 class AuditEntryOut(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = Time()
     actor = fields.String()
     action = fields.String()
     entity_type = fields.String()
@@ -33,4 +33,4 @@ class AuditEntryOut(Schema):
     hash = fields.String()
 
 
-AuditPage = page_schema(AuditEntryOut, "AuditPage")
+

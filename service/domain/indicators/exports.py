@@ -88,7 +88,9 @@ def _all_keys() -> list[str]:
 def to_csv(items: list[dict[str, Any]]) -> bytes:
     header, rows = table(items, _all_keys())
     if items and "appraisal" in items[0]:
-        extra_header, extra_rows = table(items, APPRAISAL_FAMILY[1], source="appraisal")
+        # One table: the appraisal columns the indicator columns already have (超期数) once only.
+        keys = [key for key in APPRAISAL_FAMILY[1] if key not in _all_keys()]
+        extra_header, extra_rows = table(items, keys, source="appraisal")
         header += extra_header[2:]
         rows = [a + b[2:] for a, b in zip(rows, extra_rows, strict=True)]
     buffer = io.StringIO()
