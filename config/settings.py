@@ -82,6 +82,9 @@ class Settings:
     # Read by _key (base64, 32 bytes; derived from SECRET_KEY in development).
     contact_key: bytes = field(default=b"", metadata={"env": None})
     blind_index_key: bytes = field(default=b"", metadata={"env": None})
+    audit_key: bytes = field(default=b"", metadata={"env": None})  # AUDIT_KEY: keys the audit chain
+    # Signed checkpoints of the audit chain's head, one JSON line each (also logged).
+    audit_checkpoint_file: str = str(ROOT / "instance" / "audit-checkpoints.jsonl")
     rate_base_url: str = "http://localhost:8000/rate/"
     # The citizen's and the public's pages (issue 12): whose pages they are, the hotline a citizen
     # can still call when a link no longer works, and the origins (comma-separated) whose pages may
@@ -108,6 +111,17 @@ class Settings:
     proxy_hops: int = 0
     # Who may scrape /metrics without a `metrics` token: comma-separated CIDRs ("10.0.0.0/8").
     metrics_allowed_networks: str = ""
+    # Staff accounts (issue 11): token lifetimes, the per-account login lockout, TOTP.
+    api_token_ttl_days: int = 90  # tokens of `users create` / `users rotate`
+    login_token_ttl_hours: int = 12  # tokens of a password login
+    login_lockout_threshold: int = 5  # failures in a row before the account name is locked
+    login_lockout_base_seconds: int = 60  # first lock; each further failure doubles it
+    login_lockout_max_seconds: int = 3600
+    login_failure_reset_hours: int = 24  # failures older than this are forgotten
+    totp_required_roles: str = "admin,supervisor"  # enforced in production
+    totp_issuer: str = "住建局好差评"
+    # Citizens' contact data is anonymised this long after the event (ratings and figures stay).
+    contact_retention_days: int = 3 * 365
     pending_requeue_after_seconds: int = 60
     job_retry_intervals: tuple[int, ...] = (10, 60, 300)
     # Background pipeline (issue 13): every Redis call of the web process and the dispatcher gives
@@ -152,6 +166,10 @@ class Settings:
     appraisal_grades: Mapping[str, float] = field(
         default_factory=lambda: {"excellent": 90.0, "good": 80.0, "pass": 60.0}
     )
+    # Logging: JSON lines (or "text" for a terminal) at this level; personal data and secrets are
+    # masked in every line whatever the format (service/logging.py).
+    log_level: str = "INFO"
+    log_format: str = "json"
     testing: bool = field(default=False, metadata={"env": None})
 
     @property
@@ -179,6 +197,7 @@ class Settings:
             redis_url=values.get("redis_url") or None,
             contact_key=_key(env, "CONTACT_ENCRYPTION_KEY", secret, production),
             blind_index_key=_key(env, "BLIND_INDEX_KEY", secret, production),
+            audit_key=_key(env, "AUDIT_KEY", secret, production),
             deadlines=replace(Deadlines(), **_fields_from_env(Deadlines, env, prefix="DEADLINE_")),
         )
         settings = cls(**values)

@@ -11,9 +11,11 @@ from service.api import register_blueprints
 from service.api.contract import prepare_api
 from service.api.cors import install_cors
 from service.api.errors import register_error_handlers
+from service.api.ratelimit import init_rate_limits
 from service.base import create_base_app
 from service.cli import register_commands
 from service.extensions import api
+from service.logging import install_request_id
 from service.web import register_web
 
 
@@ -31,6 +33,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app, api)
     install_cors(app)
     register_web(app)
+    init_rate_limits(app)  # after every view exists: it wraps the ones marked @rate_limited
     register_error_handlers(app)
+    install_request_id(app)
     register_commands(app)
     return app

@@ -23,7 +23,6 @@ from service.api import (
     tickets,
 )
 from service.api.contract import document_settings, register_components
-from service.api.ratelimit import init_rate_limits
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 RESOURCES = (accounts, departments, service_events, reviews, citizen, indicators, publications, public, appraisal, nlp,
@@ -38,7 +37,6 @@ def register_blueprints(app: Flask, api: Api) -> None:
     document_settings(api, app.extensions["settings"])
     app.before_request(require_json_body)
     metrics.install_metrics(app)
-    init_rate_limits(app)  # after the blueprints: it wraps the views marked @rate_limited
 
 
 def require_json_body():

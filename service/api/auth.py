@@ -11,6 +11,7 @@ from service.api.ratelimit import count_invalid_token, too_many
 from service.domain.accounts import Scope, scope_for, user_for_token
 from service.extensions import db
 from service.models import User
+from service.models.types import utcnow
 
 STAFF = ("admin", "operator", "dept_staff", "supervisor")  # auditors read the audit log only
 
@@ -32,7 +33,7 @@ def current_user(optional: bool = False) -> User | None:
         if optional and "Authorization" not in request.headers:
             return None
         abort(401)
-    user = user_for_token(db.session, token)
+    user = user_for_token(db.session, token, utcnow())
     if user is None:
         reset_at = count_invalid_token()
         abort(401 if reset_at is None else too_many(reset_at))
@@ -66,6 +67,26 @@ def bearer_optional(view):
     `current_user(optional=True)` itself): documents both security alternatives."""
     annotate(view, auth="optional", errors=(403,))
     return view
+
+
+def citizen_or_roles(*roles: str):
+    """For endpoints a citizen reaches without a token (rating, confirming): no Authorization
+    header ⇒ the citizen's path; a token ⇒ authenticated and one of `roles`, checked before the
+    body is read, so a denied role gets 403 and never learns the body's rules. Documented like
+    `bearer_optional`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user(optional=True)
+            if user is not None:
+                require_role(user, roles)
+            return view(*args, **kwargs)
+
+        annotate(wrapper, auth="optional", errors=(403,))
+        return wrapper
+
+    return decorator
 
 
 def current_scope() -> Scope:

@@ -26,6 +26,7 @@ DOMAIN_STATUS = {
     "unauthorized": 401,
     "forbidden": 403,
     "unavailable": 503,
+    "rate_limited": 429,
 }
 
 HTTP_CODES = {
@@ -121,6 +122,8 @@ def handle_http_exception(exc: HTTPException):
 def handle_domain_error(exc: DomainError):
     status = DOMAIN_STATUS.get(exc.code, 409)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+    if status == 429:  # a locked login: Retry-After from the lockout
+        headers = {"Retry-After": str(max(1, int(getattr(exc, "retry_after", 60))))}
     return error_response(status, exc.code, exc.message, translate(exc.details), headers)
 
 

@@ -14,8 +14,10 @@ from service.schemas.hotline import (
     CaseOut,
     CaseQuery,
     CaseSummary,
+    CaseUnmaskedOut,
     MergeIn,
 )
+from service.schemas.service_events import UnmaskRequest
 from workers.queues import CLASSIFY, Call, after_commit
 
 blp = Blueprint("hotline", __name__, description="12345 诉求工单")
@@ -71,3 +73,12 @@ def record_callback(data, case_id):
 def merge_cases(data, case_id):
     """并单: merge open cases of the same department and type under this one."""
     return hotline.merge_cases(db.session, current_scope(), g.user, case_id, data["case_ids"], utcnow())
+
+
+@blp.route("/hotline/cases/<int:case_id>/unmask", methods=["POST"])
+@roles_required("operator", "supervisor")
+@blp.arguments(UnmaskRequest)
+@blp.response(200, CaseUnmaskedOut)
+def unmask_case(data, case_id):
+    """The case content and caller contact in full, for a callback; audited with the reason."""
+    return hotline.unmask_case(db.session, ticket_env().cipher, current_scope(), case_id, g.user, data["reason"])

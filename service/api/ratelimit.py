@@ -61,7 +61,8 @@ def client_address() -> str:
 
 
 def _rate_token() -> str | None:
-    token = (request.view_args or {}).get("rate_token")
+    args = request.view_args or {}
+    token = args.get("rate_token") or args.get("token")  # the API's path, the pages' path
     if token is None:
         try:  # the schema judges the body later; here any body that does not parse has no token
             body = request.get_json(silent=True)
@@ -86,7 +87,18 @@ def _is_staff_call() -> bool:
 
 
 def _breach(limit: RequestLimit):
+    if not request.path.startswith("/api/"):
+        # A page (/rate/…, /public/…): Flask-Limiter raises its 429 and the page blueprint renders
+        # the Chinese page, with Retry-After from `retry_after_seconds`.
+        return None
     return too_many(limit.reset_at)
+
+
+def retry_after_seconds(default: int = 60) -> int:
+    """Seconds until the limit this request broke resets (for the pages' 429)."""
+    limiter: Limiter | None = current_app.extensions.get("rate_limiter")
+    limit = limiter.current_limit if limiter is not None else None
+    return max(1, math.ceil(limit.reset_at - time.time())) if limit is not None else default
 
 
 def too_many(reset_at: float):

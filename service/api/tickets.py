@@ -1,6 +1,6 @@
 from flask import abort, current_app
 
-from service.api.auth import STAFF, bearer_optional, current_scope, current_user, roles_required
+from service.api.auth import STAFF, citizen_or_roles, current_scope, current_user, roles_required
 from service.api.contract import Blueprint, errors
 from service.api.ratelimit import rate_limited
 from service.domain import tickets
@@ -43,7 +43,7 @@ def get_ticket(ticket_id):
 
 
 @blp.route("/tickets/<int:ticket_id>/actions", methods=["POST"])
-@bearer_optional
+@citizen_or_roles(*STAFF)
 @rate_limited("citizen")
 @errors(409)
 @blp.arguments(TicketAction)

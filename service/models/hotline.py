@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
@@ -26,6 +26,11 @@ class HotlineCase(db.Model):
     """
 
     __tablename__ = "hotline_cases"
+    __table_args__ = (
+        Index("ix_hotline_cases_contact_kept", "received_at",
+              postgresql_where=text("contact_anonymised_at IS NULL"),
+              sqlite_where=text("contact_anonymised_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(64), unique=True)
@@ -50,6 +55,8 @@ class HotlineCase(db.Model):
     body_fingerprint: Mapped[str] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when CONTACT_RETENTION_DAYS after receipt the caller's contact data was erased.
+    contact_anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tags: Mapped[list | None] = mapped_column(JSONType)
     human_tags: Mapped[list | None] = mapped_column(JSONType)

@@ -45,6 +45,9 @@ class Publication(db.Model):
     # The window's end reached into a year whose holiday arrangement was not loaded: computed on
     # weekdays, recomputed when the year is loaded; the version cannot become final meanwhile.
     appeal_deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Signed anchors of the audit chain's head, taken at freeze and at approval: a published record
+    # outside the audit table that `flask audit verify` holds the chain against.
+    audit_anchors: Mapped[list | None] = mapped_column(JSONType)
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])

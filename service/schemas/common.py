@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from service.domain.privacy import mask_free_text
 from service.models.types import SHANGHAI
 
 MAX_PER_PAGE = 200
@@ -166,6 +167,12 @@ def computed(func, type_: str, nullable: bool = False, **metadata) -> fields.Fun
     if nullable:
         meta["nullable"] = True
     return fields.Function(func, metadata=meta)
+class MaskedText(fields.String):
+    """Free text as every response shows it: phone, ID-card and bank-card numbers inside masked
+    (domain.md §2). Operators and supervisors read the whole text through an audited unmask."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(mask_free_text(value), attr, obj, **kwargs)
 
 
 class PaginationQuery(BaseSchema):

@@ -4,6 +4,7 @@ from service.models.hotline import CASE_STATUSES, CASE_TYPES, SATISFACTION, URGE
 from service.schemas.common import (
     BaseSchema,
     Id,
+    MaskedText,
     PaginationQuery,
     StrictBoolean,
     Time,
@@ -66,7 +67,7 @@ class CallbackOut(Schema):
     satisfaction = fields.String()
     unit_at_fault = fields.Boolean()
     valid = fields.Boolean()
-    note = fields.String(allow_none=True)
+    note = MaskedText(allow_none=True)
     created_at = Time()
 
 
@@ -76,7 +77,7 @@ class CaseSummary(Schema):
     status = fields.String()
     type = fields.String()
     urgency = fields.String()
-    content = fields.String()
+    content = MaskedText()
     department_code = computed(lambda v: v.department.code, "string")
     co_department_codes = fields.List(fields.String())
     caller = computed(lambda v: {"name": v.caller_name_masked, "phone": v.caller_phone_masked,
@@ -122,3 +123,15 @@ class CallbackResult(CallbackOut):
 class MergeIn(BaseSchema):
     case_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
 
+
+class CallerContactOut(Schema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class CaseUnmaskedOut(Schema):
+    """The whole case content and the caller's contact, for an operator or supervisor (audited)."""
+
+    id = fields.Integer()
+    content = fields.String()
+    caller = fields.Nested(CallerContactOut)

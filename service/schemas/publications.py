@@ -60,6 +60,8 @@ class PublicationOut(Schema):
     appeal_deadline = Time(allow_none=True)
     appeal_deadline_provisional = fields.Boolean(metadata={"description": "申诉期跨入未加载节假日安排的年度：暂按工作日推算"})
     appeals = fields.List(fields.Nested(AppealOut))
+    audit_anchors = fields.List(fields.Dict(), metadata={
+        "description": "审计链锚点（冻结、审核时的条目数与链头哈希，已签名）：`flask audit verify` 据此核对"})
 
 
 class PublicationDetail(PublicationOut):

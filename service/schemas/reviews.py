@@ -4,6 +4,7 @@ from service.domain.ratings import CHANNELS
 from service.models.types import TAGS
 from service.schemas.common import (
     BaseSchema,
+    MaskedText,
     PaginationQuery,
     QueryMoment,
     StrictBoolean,
@@ -47,7 +48,7 @@ class ReviewOut(ReviewCreated):
     channel = fields.String()
     options = fields.List(fields.String())
     options_version = fields.String()
-    text = fields.String(allow_none=True)
+    text = MaskedText(allow_none=True)
     is_default = fields.Boolean()
     real_name = fields.Boolean()
     created_at = Time()
@@ -77,3 +78,8 @@ class HumanTags(BaseSchema):
     tags = fields.List(fields.String(validate=validate.OneOf(TAGS)), required=True)
 
 
+class ReviewTextOut(Schema):
+    """The whole review text, for an operator or supervisor who gave a reason (audited)."""
+
+    id = fields.Integer()
+    text = fields.String(allow_none=True)

@@ -2,10 +2,12 @@ from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.domain.privacy import mask_nested
 from service.domain.tickets import ACTIONS
 from service.models.ticket import COLORS, SOURCES, STATUSES
 from service.schemas.common import (
     BaseSchema,
+    MaskedText,
     PaginationQuery,
     StrictBoolean,
     StrictInteger,
@@ -69,7 +71,7 @@ class HistoryEntry(Schema):
     to = fields.String(allow_none=True)
     actor = fields.String()
     at = Time()
-    note = fields.String(allow_none=True)
+    note = MaskedText(allow_none=True)
 
 
 def _pending_request_out(request: dict | None) -> dict | None:
@@ -101,10 +103,12 @@ class TicketOut(Schema):
     reopen_count = fields.Integer()
     extension_count = fields.Integer()
     paused_at = Time(allow_none=True)
-    pending_request = computed(lambda t: _pending_request_out(t.pending_request), "object", nullable=True)
+    # A pending return/extension/appeal request, with the text it carries (reason, evidence) masked.
+    pending_request = computed(lambda t: mask_nested(_pending_request_out(t.pending_request)), "object",
+                               nullable=True)
     replied_at = Time(allow_none=True)
     reply_resolution = fields.String(allow_none=True)
-    reply_content = fields.String(allow_none=True)
+    reply_content = MaskedText(allow_none=True)
     closed_at = Time(allow_none=True)
     closed_on_time = fields.Boolean(allow_none=True)
     version = fields.Integer()

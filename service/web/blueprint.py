@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from service.api.ratelimit import retry_after_seconds
 from service.domain.citizen import LinkExpired
 from service.domain.errors import DomainError, NotFound
 from service.models.types import utcnow
@@ -104,7 +105,7 @@ def domain_error(exc: DomainError):
 def http_error(exc: HTTPException):
     response = error_page(exc.code or 500)
     if exc.code == 429:
-        return response[0], 429, {"Retry-After": str(getattr(exc, "retry_after", 60))}
+        return response[0], 429, {"Retry-After": str(retry_after_seconds())}
     return response
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from service.api.ratelimit import limit_public
+from service.api.ratelimit import rate_limited
 from service.domain import disclosure
 from service.extensions import db
 from service.models.types import utcnow
@@ -23,14 +23,14 @@ def _cacheable(body: str):
 
 
 @bp.get("/public/")
+@rate_limited("public")
 def public_index():
-    limit_public("public_page")
     return _cacheable(render_template("public_index.html", periods=disclosure.published_periods(db.session, utcnow())))
 
 
 @bp.get("/public/<period>")
+@rate_limited("public")
 def public_period(period: str):
-    limit_public("public_page")
     version = request.args.get("version", type=int)
     descending = request.args.get("order") != "asc"
     table = disclosure.published_table(db.session, period, utcnow(), version, request.args.get("sort"), descending)

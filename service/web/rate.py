@@ -14,7 +14,7 @@ import io
 import segno
 from flask import Response, current_app, redirect, render_template, request, url_for
 
-from service.api.ratelimit import limit_public
+from service.api.ratelimit import rate_limited
 from service.api.reviews import after_review_committed
 from service.api.tickets import ticket_env
 from service.domain import citizen, ratings
@@ -53,8 +53,8 @@ def _page(token: str, view: citizen.CitizenView, status: int = 200, **context):
 
 
 @bp.get("/rate/<token>")
+@rate_limited("citizen")
 def rate_page(token: str):
-    limit_public("rate_page")
     view = _view(token)
     if view.gone:
         return error_page(410)
@@ -62,8 +62,8 @@ def rate_page(token: str):
 
 
 @bp.post("/rate/<token>")
+@rate_limited("citizen")
 def rate_submit(token: str):
-    limit_public("rate_page")
     form = citizen.RatingForm(
         level=request.form.get("level"), options=request.form.getlist("options"),
         text=request.form.get("text", ""), follow_up=request.form.get("kind") == "follow_up",
@@ -79,8 +79,8 @@ def rate_submit(token: str):
 
 
 @bp.get("/rate/<token>/thanks")
+@rate_limited("citizen")
 def thanks(token: str):
-    limit_public("rate_page")
     view = _view(token)
     if view.latest_rating is None:
         return redirect(url_for("web.rate_page", token=token), 303)
@@ -88,8 +88,8 @@ def thanks(token: str):
 
 
 @bp.post("/rate/<token>/confirm")
+@rate_limited("citizen")
 def confirm(token: str):
-    limit_public("rate_page")
     answer, reason = request.form.get("satisfied"), request.form.get("reason", "")
     try:
         if answer not in ("yes", "no"):
@@ -101,9 +101,9 @@ def confirm(token: str):
 
 
 @bp.get("/rate/<token>/qrcode.<any(svg, png):kind>")
+@rate_limited("citizen")
 def qrcode(token: str, kind: str):
     """The event's link as a QR code for a 办件回执 or a hall pad; ratings from it count as `qrcode`."""
-    limit_public("rate_page")
     ratings.event_for_token(db.session, token)  # unknown or rotated token ⇒ 404, like the page
     link = f"{_settings().rate_base_url}{token}?c={QR_CHANNEL}"
     code = segno.make(link, error="m", micro=False)

@@ -5,14 +5,14 @@ import json
 import pytest
 
 from service.models import Review, ServiceEvent
-from tests.conftest import bearer, recent_completion
+from tests.conftest import COMPLETED_AT, bearer
 
 EVENT = {
     "event_no": "BAD-1",
     "department_code": "ZJJ-A",
     "item_name": "施工许可",
     "channel": "window",
-    "completed_at": recent_completion(),
+    "completed_at": COMPLETED_AT,
 }
 
 

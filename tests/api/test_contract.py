@@ -12,7 +12,7 @@ ERROR_REFS = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "4
               "409": "Conflict", "413": "PayloadTooLarge", "422": "ValidationError", "429": "RateLimited",
               "503": "Unavailable"}
 # Operations a citizen or the public calls without a token (a bearer token is optional at most).
-TOKENLESS = {"submit_review", "act_on_ticket", "public_indicators", "public_indicators_csv", "login",
+TOKENLESS = {"submit_review", "act_on_ticket", "rate_link", "public_indicators", "public_indicators_csv", "login",
              "healthz", "readyz", "metrics"}
 
 

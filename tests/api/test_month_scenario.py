@@ -310,7 +310,7 @@ def test_one_month_two_departments_every_figure_by_hand(client, month, make_toke
     assert (a_december["overdue_tickets"], a_december["rectification_rate"]) == (0, empty_rate())
 
     before = client.get("/api/v1/appraisal/scores?period=2026-11", headers=bearer(engine))
-    assert before.get_json() == expected_scores("provisional", 0)
+    assert before.get_json()["items"] == expected_scores("provisional", 0)
 
     # Published, then a department's appeal is accepted: the version is under correction.
     draft = client.post("/api/v1/publications", json={"period": "2026-11"}, headers=bearer(supervisor))
@@ -319,7 +319,7 @@ def test_one_month_two_departments_every_figure_by_hand(client, month, make_toke
                            headers=bearer(other_supervisor))
     assert approved.status_code == 200
     assert client.get("/api/v1/appraisal/scores?period=2026-11",
-                      headers=bearer(engine)).get_json() == expected_scores("provisional", 1)
+                      headers=bearer(engine)).get_json()["items"] == expected_scores("provisional", 1)
     time_machine.move_to(NOW + timedelta(hours=1), tick=False)
     appeal = client.post(f"/api/v1/publications/{publication}/appeals", headers=bearer(staff_a),
                          json={"department_code": "ZJJ-A", "indicator": "overdue_tickets",
@@ -330,7 +330,7 @@ def test_one_month_two_departments_every_figure_by_hand(client, month, make_toke
     assert decided.get_json()["status"] == "accepted"
     time_machine.move_to(NOW + timedelta(days=10), tick=False)  # long after the appeal window (11 Dec)
     scores = client.get("/api/v1/appraisal/scores?period=2026-11", headers=bearer(engine))
-    assert scores.get_json() == expected_scores("under_correction", 1)
+    assert scores.get_json()["items"] == expected_scores("under_correction", 1)
     public = client.get("/api/v1/public/indicators?period=2026-11").get_json()
     assert public["status"] == "under_correction"
     assert {i["department_code"]: i["indicators"] for i in public["items"]} == EXPECTED

@@ -212,11 +212,14 @@ def test_real_name_is_offered_when_registered_so_and_may_be_declined(client, reg
 
 
 def test_the_pages_are_rate_limited_like_the_citizen_api(_app, register_event, now):
-    """The same limiter as the citizen API (service/api/ratelimit.py `limit_public`), per address."""
+    """The same limiter as the citizen API (service/api/ratelimit.py, group "citizen"; the 公示 pages
+    group "public"), answered with a Chinese page."""
     from tests.conftest import make_app
 
     token = register_event()["rate_token"]
-    limited = make_app(_app.extensions["settings"].database_url, public_rate_limit=2).test_client()
+    limited = make_app(_app.extensions["settings"].database_url, rate_limit_enabled=True,
+                       rate_limit_token="100/minute", rate_limit_address="2/minute",
+                       rate_limit_public="2/minute").test_client()
     address = {"REMOTE_ADDR": "198.51.100.7"}
     statuses = [limited.get(f"/rate/{token}", environ_base=address).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]

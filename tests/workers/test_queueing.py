@@ -13,7 +13,7 @@ from rq.job import Job
 from service.extensions import db
 from service.models import Review
 from service.models.types import utcnow
-from tests.conftest import bearer, make_app, recent_completion
+from tests.conftest import COMPLETED_AT, bearer, make_app
 from workers.dispatch import dispatch_once
 
 
@@ -21,7 +21,7 @@ def register(client, token, n=1):
     events = []
     for i in range(n):
         body = {"event_no": f"Q-{i}", "department_code": "ZJJ-A", "item_name": "施工许可",
-                "channel": "online", "completed_at": recent_completion()}
+                "channel": "online", "completed_at": COMPLETED_AT}
         events.append(client.post("/api/v1/service-events", json=body, headers=bearer(token)).get_json())
     return events
 

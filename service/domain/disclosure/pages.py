@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from service.domain.indicators import (
-    list_publications,
     parse_period,
     public_items,
     published_view,
@@ -80,8 +79,9 @@ def published_periods(session: Session, now: datetime) -> list[PeriodEntry]:
 
 def _latest_published(session: Session, now: datetime) -> list[Publication]:
     latest: dict[str, Publication] = {}
-    for pub in list_publications(session, None, now):
-        if pub.status == PUBLISHED and (pub.period not in latest or pub.version > latest[pub.period].version):
+    published = select(Publication).options(defer(Publication.snapshot)).where(Publication.status == PUBLISHED)
+    for pub in session.scalars(published):
+        if pub.period not in latest or pub.version > latest[pub.period].version:
             latest[pub.period] = pub
     return sorted(latest.values(), key=lambda p: (p.first_day, p.last_day), reverse=True)
 

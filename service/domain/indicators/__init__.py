@@ -5,7 +5,7 @@ rollups (`counts.py`, `rollups.py`), periods in Asia/Shanghai (`periods.py`), tw
 publication with appeals and versions (`publications.py`) and the appeal window's end as a
 working-day deadline (`appeal_windows.py`), the composite score (`appraisal.py`),
 and CSV/xlsx exports and reports (`exports.py`, `reports.py`).
-May import: `accounts`, `calendar`.
+May import: `accounts`, `calendar`, `privacy` (export cells).
 """
 
 from service.domain.indicators.appeal_windows import (

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from config.settings import Settings
-from service.domain.accounts import Entry, Scope, record, require_department
+from service.domain.accounts import Entry, Scope, anchor, record, require_department
 from service.domain.calendar import add_working_days, work_calendar
 from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.indicators.appraisal import score_department
@@ -111,6 +111,8 @@ def create_publication(session: Session, settings: Settings, period_text: str, a
                           data={"period": period.label, "version": publication.version,
                                 "hash": publication.snapshot_hash,
                                 "provisional": publication.provisional}))
+    # The audit chain's head, signed, in the record itself: an anchor outside the audit table.
+    publication.audit_anchors = [anchor(session, now)]
     session.commit()
     return publication
 
@@ -134,18 +136,20 @@ def approve_publication(session: Session, settings: Settings, publication_id: in
         raise Conflict("该版本已审核发布，不能再次审核。")
     if publication.created_by_id == actor.id:
         raise Conflict("须由另一名督办人员审核（双人复核），冻结人不能审核自己的草稿。")
-    # Computed before any attribute changes: a published row accepts exactly one UPDATE.
+    # Computed before any attribute changes: a published row accepts exactly one UPDATE (the audit
+    # entry and the anchor of the chain's head are written first, the row's changes all at once).
     deadline = add_working_days(work_calendar(session), now, settings.deadlines.publication_appeal_days)
-    publication.status = PUBLISHED
-    publication.approved_by_id, publication.approved_at = actor.id, now
-    publication.appeal_deadline = deadline.at
-    publication.appeal_deadline_provisional = deadline.provisional
     record(session, Entry(actor=actor.name, action="publication_approved", entity_type="publication",
                           entity_id=publication.id, from_state=DRAFT, to_state=PUBLISHED, at=_utc(now),
                           data={"period": publication.period, "version": publication.version,
                                 "hash": publication.snapshot_hash,
-                                "appeal_deadline": publication.appeal_deadline.isoformat(),
-                                "provisional": deadline.provisional}))
+                                "appeal_deadline": deadline.at.isoformat(), "provisional": deadline.provisional}))
+    anchors = [*(publication.audit_anchors or []), anchor(session, now)]
+    publication.status = PUBLISHED
+    publication.approved_by_id, publication.approved_at = actor.id, now
+    publication.appeal_deadline = deadline.at
+    publication.appeal_deadline_provisional = deadline.provisional
+    publication.audit_anchors = anchors
     session.commit()
     return publication
 
@@ -280,7 +284,7 @@ def describe_publication(session: Session, publication: Publication, now: dateti
         "approved_by": publication.approved_by.name if publication.approved_by else None,
         "approved_at": publication.approved_at, "appeal_deadline": publication.appeal_deadline,
         "appeal_deadline_provisional": publication.appeal_deadline_provisional,
-        "appeals": list(publication.appeals),
+        "appeals": list(publication.appeals), "audit_anchors": publication.audit_anchors or [],
     }
     if with_items:
         out["items"] = public_items(snapshot_of(session, publication))
