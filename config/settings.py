@@ -51,6 +51,8 @@ class Deadlines:
     verify_bad_review_days: int = 1
     rectify_bad_review_days: int = 15
     urgent_hours: float = 8.0
+    # Sign-for (签收) of an urgent 12345 case, in working hours.
+    urgent_sign_hours: float = 1.0
     # Working hours (Asia/Shanghai) that urgent 12345 deadlines count through: "HH:MM-HH:MM,...".
     work_hours: str = "09:00-12:00,13:00-18:00"
     # DEADLINE_CASE_DAYS='{"complaint": 10}' changes one type and keeps the others' defaults.
@@ -80,7 +82,16 @@ class Settings:
     # Read by _key (base64, 32 bytes; derived from SECRET_KEY in development).
     contact_key: bytes = field(default=b"", metadata={"env": None})
     blind_index_key: bytes = field(default=b"", metadata={"env": None})
+    audit_key: bytes = field(default=b"", metadata={"env": None})  # AUDIT_KEY: keys the audit chain
+    # Signed checkpoints of the audit chain's head, one JSON line each (also logged).
+    audit_checkpoint_file: str = str(ROOT / "instance" / "audit-checkpoints.jsonl")
     rate_base_url: str = "http://localhost:8000/rate/"
+    # The citizen's and the public's pages (issue 12): whose pages they are, the hotline a citizen
+    # can still call when a link no longer works, and the origins (comma-separated) whose pages may
+    # call the citizen and public API from a browser (CORS); none by default.
+    bureau_name: str = "市住房和城乡建设局"
+    hotline_number: str = "12345"
+    cors_origins: str = ""
     max_body_bytes: int = 64 * 1024
     review_text_max: int = 2000
     rate_token_ttl_days: int = 90
@@ -89,8 +100,28 @@ class Settings:
     default_rating_days: int = 7
     default_rating_level: int = 3
     rating_options_file: str = str(ROOT / "config" / "rating_options.json")
-    public_rate_limit: int = 120  # requests per client address per window
-    public_rate_window_seconds: int = 60
+    # Rate limits (service/api/ratelimit.py), in the `limits` notation ("10/minute", "5 per second").
+    rate_limit_enabled: bool = True
+    rate_limit_token: str = "10/minute"  # per rate token (one citizen's key)
+    rate_limit_address: str = "300/minute"  # per client address over all citizen endpoints
+    rate_limit_public: str = "120/minute"  # per client address on the public 公示 endpoints
+    rate_limit_login: str = "10/minute"  # password logins per client address
+    rate_limit_invalid_token: str = "30/minute"  # invalid API tokens per client address
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    proxy_hops: int = 0
+    # Who may scrape /metrics without a `metrics` token: comma-separated CIDRs ("10.0.0.0/8").
+    metrics_allowed_networks: str = ""
+    # Staff accounts (issue 11): token lifetimes, the per-account login lockout, TOTP.
+    api_token_ttl_days: int = 90  # tokens of `users create` / `users rotate`
+    login_token_ttl_hours: int = 12  # tokens of a password login
+    login_lockout_threshold: int = 5  # failures in a row before the account name is locked
+    login_lockout_base_seconds: int = 60  # first lock; each further failure doubles it
+    login_lockout_max_seconds: int = 3600
+    login_failure_reset_hours: int = 24  # failures older than this are forgotten
+    totp_required_roles: str = "admin,supervisor"  # enforced in production
+    totp_issuer: str = "住建局好差评"
+    # Citizens' contact data is anonymised this long after the event (ratings and figures stay).
+    contact_retention_days: int = 3 * 365
     pending_requeue_after_seconds: int = 60
     job_retry_intervals: tuple[int, ...] = (10, 60, 300)
     # Background pipeline (issue 13): every Redis call of the web process and the dispatcher gives
@@ -135,6 +166,10 @@ class Settings:
     appraisal_grades: Mapping[str, float] = field(
         default_factory=lambda: {"excellent": 90.0, "good": 80.0, "pass": 60.0}
     )
+    # Logging: JSON lines (or "text" for a terminal) at this level; personal data and secrets are
+    # masked in every line whatever the format (service/logging.py).
+    log_level: str = "INFO"
+    log_format: str = "json"
     testing: bool = field(default=False, metadata={"env": None})
 
     @property
@@ -162,6 +197,7 @@ class Settings:
             redis_url=values.get("redis_url") or None,
             contact_key=_key(env, "CONTACT_ENCRYPTION_KEY", secret, production),
             blind_index_key=_key(env, "BLIND_INDEX_KEY", secret, production),
+            audit_key=_key(env, "AUDIT_KEY", secret, production),
             deadlines=replace(Deadlines(), **_fields_from_env(Deadlines, env, prefix="DEADLINE_")),
         )
         settings = cls(**values)

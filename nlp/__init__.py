@@ -9,7 +9,8 @@ Pure library: no Flask, database or queue imports. Typical use in a worker::
 """
 
 from nlp.artifacts import load, save
-from nlp.classifier import TAGS, TrainedModel, mismatch, sentiment_of
+from nlp.baseline import KeywordRule
+from nlp.classifier import TAGS, TrainedModel, mismatch, sentiment_of, tag_uncertainty
 from nlp.datasets import read_labelled_file
 from nlp.errors import (
     ClassificationError,
@@ -17,7 +18,7 @@ from nlp.errors import (
     ModelNotFoundError,
     TrainingDataError,
 )
-from nlp.evaluate import evaluate
+from nlp.evaluate import evaluate, evaluate_tags, tag_report
 from nlp.service import Classifier, train, train_default
 from nlp.tokenizer import preload, tokenize
 
@@ -26,16 +27,20 @@ __all__ = [
     "ClassificationError",
     "Classifier",
     "IncompatibleModelError",
+    "KeywordRule",
     "ModelNotFoundError",
     "TrainedModel",
     "TrainingDataError",
     "evaluate",
+    "evaluate_tags",
     "load",
     "mismatch",
     "preload",
     "read_labelled_file",
     "save",
     "sentiment_of",
+    "tag_report",
+    "tag_uncertainty",
     "tokenize",
     "train",
     "train_default",

@@ -14,7 +14,7 @@ import joblib
 import numpy
 import sklearn
 
-from nlp.classifier import TrainedModel
+from nlp.classifier import LONG_TEXT_CHARS, TrainedModel
 from nlp.errors import ClassificationError, IncompatibleModelError, ModelNotFoundError
 
 MODEL_FILE = "model.joblib"
@@ -33,6 +33,9 @@ def build_meta(model: TrainedModel) -> dict:
         "version": model.version,
         "labels": list(model.labels),
         "thresholds": dict(model.thresholds),
+        "long_thresholds": dict(model.long_thresholds),
+        "long_text_chars": LONG_TEXT_CHARS,
+        "scoring": model.scoring,
         "metrics": model.metrics,
         "n_train": model.n_train,
         "training_data_sha256": model.data_sha256,
@@ -118,6 +121,8 @@ def load(directory: str | Path) -> TrainedModel:
         labels=list(meta["labels"]),
         pipeline=pipeline,
         thresholds={k: float(v) for k, v in (meta.get("thresholds") or {}).items()},
+        long_thresholds={k: float(v) for k, v in (meta.get("long_thresholds") or {}).items()},
+        scoring=meta.get("scoring", "doc"),
         metrics=meta.get("metrics") or {},
         version=meta.get("version", ""),
         n_train=int(meta.get("n_train", 0)),

@@ -1,13 +1,17 @@
 """The trainable pipelines: shared TF-IDF features, then per task
 
-- tags: TF-IDF + curated cue counts (nlp/lexicon.py) -> one-vs-rest logistic regression, with
-  per-tag thresholds tuned on group-aware out-of-fold probabilities;
+- tags: TF-IDF + cue counts in context (nlp/lexicon.py: tag cues said about the tag's object,
+  other tag cues, negated cues, topic cues) -> one-vs-rest logistic regression. A text's score is
+  the mean of the whole text's score and its best sentence's score ("doc+sentences"), so a
+  complaint in one sentence of a long letter is not drowned by the rest. Per-tag thresholds are
+  tuned on group-aware out-of-fold scores, one set for short texts and one for long ones;
 - sentiment: soft vote of LR, LinearSVC, SGD (modified Huber) and NB-LR;
 - dispatch: logistic regression.
 """
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,12 +22,12 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.model_selection import GroupKFold, cross_val_predict
+from sklearn.model_selection import GroupKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from nlp.features import Doc, build_features, drop_fit_leftovers, prepare
+from nlp.features import Doc, build_features, drop_fit_leftovers, prepare, sentence_batch
 from nlp.features import warm_up as features_warm_up
 
 TASKS = ("tags", "sentiment", "dispatch")
@@ -35,6 +39,16 @@ NEUTRAL_BAND = (0.4, 0.6)
 # Thresholds are tuned within these bounds so a tiny validation fold cannot pick an absurd value.
 THRESHOLD_GRID = np.round(np.arange(0.15, 0.86, 0.01), 2)
 MIN_PRECISION = 0.80
+# Texts longer than this (normalised characters) get the long-text thresholds: letters to the
+# bureau, not reviews. Their scores are distributed differently (bench/nlp/tags_experiments.py).
+LONG_TEXT_CHARS = 100
+# Fewer positives than this for a tag in one length class: that class uses the overall threshold.
+MIN_POSITIVES_PER_CLASS = 20
+SCORINGS = ("doc", "doc+sentences")
+
+
+def is_long(doc: Doc) -> bool:
+    return len(doc.text) > LONG_TEXT_CHARS
 
 
 @dataclass
@@ -50,15 +64,38 @@ class TrainedModel:
     n_train: int = 0
     data_sha256: str = ""
     created_at: str = ""
+    # Tags only: thresholds for long texts (empty: `thresholds` for every text) and how a text's
+    # score is made ("doc": the whole text; "doc+sentences": mean of that and the best sentence).
+    long_thresholds: dict[str, float] = field(default_factory=dict)
+    scoring: str = "doc"
 
     def scores(self, docs: Sequence[Doc | str]) -> np.ndarray:
         """Probability per (text, label), columns in `self.labels` order."""
         if len(docs) == 0:
             return np.zeros((0, len(self.labels)))
-        proba = _predict_proba(self.pipeline, prepare(docs))
+        docs = prepare(docs)
+        proba = np.asarray(_predict_proba(self.pipeline, docs))
+        if self.task == "tags" and self.scoring == "doc+sentences":
+            # A one-sentence text is its own best sentence: only the others are scored again.
+            several = [i for i, d in enumerate(docs) if d.several_sentences]
+            if several:
+                sentences, owner = sentence_batch([docs[i] for i in several])
+                best = np.zeros((len(several), proba.shape[1]))
+                np.maximum.at(best, owner, np.asarray(_predict_proba(self.pipeline, sentences)))
+                proba = proba.copy()
+                proba[several] = (proba[several] + best) / 2.0
         classes = [str(c) for c in self.pipeline.classes_] if self.task != "tags" else self.labels
         order = [classes.index(label) for label in self.labels]
-        return np.asarray(proba)[:, order]
+        return proba[:, order]
+
+    def cutoffs(self, docs: Sequence[Doc]) -> np.ndarray:
+        """(n_texts, n_labels) decision thresholds: the long-text set for long texts."""
+        short = np.array([self.thresholds.get(t, 0.5) for t in self.labels])
+        if not self.long_thresholds:
+            return np.tile(short, (len(docs), 1))
+        long = np.array([self.long_thresholds.get(t, self.thresholds.get(t, 0.5)) for t in self.labels])
+        mask = np.fromiter((is_long(d) for d in docs), dtype=bool, count=len(docs))
+        return np.where(mask[:, None], long, short)
 
 
 class NBLogisticRegression(ClassifierMixin, BaseEstimator):
@@ -271,30 +308,80 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, dict]:
     return best, stats
 
 
+_POOL_GROUP = re.compile(r"^[a-z]+(\d+)$")
+
+
 def cv_groups(docs: Sequence[Doc], groups: Sequence | None, folds: int) -> list:
     """Groups for GroupKFold: the given ones if there are enough, else one group per distinct text.
 
-    Generated training data records which fragment sub-pool each row came from, so validation
-    folds share no fragment with the rows they are scored by (rows of the same template would
-    otherwise sit on both sides and make thresholds look better than they generalise).
+    Generated training data records which pool sub-split each row came from ("g0".."g3" for the
+    short seed's fragment sub-pools, "m0".."m3" for the long messages' sentence groups, "h0".."h3"
+    for hand-written letters), so validation folds share no fragment or sentence with the rows
+    they are scored by (rows of the same template would otherwise sit on both sides and make
+    thresholds look better than they generalise). Sub-splits with the same index of different
+    families share nothing either, so they are put in one fold ("g1", "m1" and "h1" -> "1"): every
+    fold then holds short and long texts alike. Any other group name is kept as it is.
     User-supplied files have no groups; identical texts are then at least kept together.
     """
-    if groups is not None and len(set(groups)) >= folds:
-        return list(groups)
+    if groups is not None:
+        keys = [m.group(1) if (m := _POOL_GROUP.match(str(g))) else str(g) for g in groups]
+        if len(set(keys)) >= folds:
+            return keys
     return [d.text for d in docs]
 
 
+def oof_tag_scores(docs: list[Doc], y: np.ndarray, cv, seed: int = 0, scoring: str = "doc+sentences") -> np.ndarray:
+    """Out-of-fold tag scores, made exactly as the fitted model will make them (`scoring`)."""
+    oof = np.zeros(y.shape)
+    for train_idx, val_idx in cv:
+        pipe = build_pipeline("tags", seed)
+        pipe.fit(prepare([docs[i] for i in train_idx]), y[train_idx])
+        model = TrainedModel("tags", list(TAGS), pipe, scoring=scoring)
+        oof[val_idx] = model.scores(prepare([docs[i] for i in val_idx]))
+    return oof
+
+
 def tune_tag_thresholds(docs: list[Doc], labels: Sequence, seed: int = 0, folds: int = 4,
-                        groups: Sequence | None = None):
-    """Per-tag thresholds from group-aware out-of-fold probabilities on the training data only."""
+                        groups: Sequence | None = None, scoring: str = "doc+sentences"):
+    """Per-tag thresholds from group-aware out-of-fold scores on the training data only: one set
+    for short texts, one for long texts (a length class with too few positives of a tag takes the
+    threshold tuned on all texts). Returns (thresholds, long_thresholds, validation)."""
     y = tags_matrix(labels)
     g = cv_groups(docs, groups, folds)
     cv = list(GroupKFold(n_splits=folds).split(docs, y, g))
-    oof = cross_val_predict(build_pipeline("tags", seed), docs, y, cv=cv, method="predict_proba")
-    thresholds, validation = {}, {}
+    oof = oof_tag_scores(docs, y, cv, seed, scoring)
+    long = np.fromiter((is_long(d) for d in docs), dtype=bool, count=len(docs))
+    thresholds, long_thresholds = {}, {}
+    validation: dict = {"all": {}, "short": {}, "long": {}}
     for j, tag in enumerate(TAGS):
-        thresholds[tag], validation[tag] = best_threshold(y[:, j], oof[:, j])
-    return thresholds, validation
+        overall, validation["all"][tag] = best_threshold(y[:, j], oof[:, j])
+        for name, mask, out in (("short", ~long, thresholds), ("long", long, long_thresholds)):
+            if int(y[mask, j].sum()) >= MIN_POSITIVES_PER_CLASS:
+                out[tag], validation[name][tag] = best_threshold(y[mask, j], oof[mask, j])
+            else:
+                out[tag] = overall
+    return thresholds, long_thresholds, validation
+
+
+def tag_margins(scores: np.ndarray, cutoffs: np.ndarray) -> np.ndarray:
+    """How far each tag score is from its threshold, as a fraction of the room on that side:
+    (s - t) / (1 - t) above the threshold, (t - s) / t below; 0 = on the threshold, 1 = certain."""
+    s, t = np.asarray(scores, dtype=float), np.asarray(cutoffs, dtype=float)
+    above = s >= t
+    room = np.where(above, 1.0 - t, t)
+    return np.clip(np.abs(s - t) / np.maximum(room, 1e-9), 0.0, 1.0)
+
+
+def tag_uncertainty(scores, cutoffs) -> np.ndarray:
+    """Per text, 1 - the smallest normalised margin over the tags (see `tag_margins`): 1 when some
+    tag's score sits exactly on its threshold, 0 when every tag is clearly decided. Higher = show
+    it to a person first. `scores` (n, k) or (k,) with `cutoffs` of the same shape (or (k,));
+    e.g. `tag_uncertainty(model.scores(docs), model.cutoffs(docs))`."""
+    s = np.atleast_2d(np.asarray(scores, dtype=float))
+    t = np.broadcast_to(np.asarray(cutoffs, dtype=float), s.shape)
+    if s.shape[1] == 0:
+        return np.zeros(s.shape[0])
+    return 1.0 - tag_margins(s, t).min(axis=1)
 
 
 def sentiment_of(p_positive: float, band: tuple[float, float] = NEUTRAL_BAND) -> dict:

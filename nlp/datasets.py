@@ -13,8 +13,12 @@ from nlp.classifier import SENTIMENT_LABELS, TAGS, TASKS
 from nlp.errors import TrainingDataError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Short review-style texts composed from fragments (build_seed.py) ...
 SEED_TAGS = DATA_DIR / "seed_tags.jsonl"
 SEED_TAGS_HOLDOUT = DATA_DIR / "seed_tags_holdout.jsonl"
+# ... and long message-board style letters (build_messages.py + hand-written ones).
+SEED_MESSAGES = DATA_DIR / "seed_messages.jsonl"
+SEED_MESSAGES_HOLDOUT = DATA_DIR / "seed_messages_holdout.jsonl"
 SENTIMENT_ALIASES = {"negative": "negative", "neg": "negative", "0": "negative", "负面": "negative",
                      "positive": "positive", "pos": "positive", "1": "positive", "正面": "positive"}
 
@@ -174,21 +178,52 @@ def validate(task: str, texts: Sequence[str], labels: Sequence) -> None:
         raise TrainingDataError("训练数据只有一个类别，至少需要两个不同的标签")
 
 
-def read_seed_tags(holdout: bool = False):
-    """The shipped tag data: the training split, or the held-out split used only for evaluation."""
+def _read_shipped(path: Path) -> tuple[list[str], list[list[str]], list[str]]:
+    texts, labels = read_labelled_file(path, "tags")
+    groups = [str(row.get("group", "")) for row in _read_rows(path) if str(row.get("text") or "").strip()]
+    return texts, labels, groups
+
+
+def read_short_tags(holdout: bool = False):
+    """The short review-style seed (fragments; build_seed.py): training or held-out split."""
     return read_labelled_file(SEED_TAGS_HOLDOUT if holdout else SEED_TAGS, "tags")
+
+
+def read_message_tags(holdout: bool = False):
+    """The long message-board style seed (build_messages.py): training or held-out split.
+
+    The held-out split is composed from pool lines (sentences, titles, places, boilerplate) that
+    no training message uses, plus its own hand-written messages."""
+    return read_labelled_file(SEED_MESSAGES_HOLDOUT if holdout else SEED_MESSAGES, "tags")
+
+
+def read_seed_tags(holdout: bool = False):
+    """All shipped tag data: short reviews followed by long messages (training split), or both
+    held-out splits (used only for evaluation)."""
+    texts, labels = read_short_tags(holdout)
+    more_texts, more_labels = read_message_tags(holdout)
+    return texts + more_texts, labels + more_labels
 
 
 def read_seed_tag_groups() -> list[str]:
     """The "group" field of the shipped training rows, aligned with `read_seed_tags()`.
 
-    Each group is the fragment sub-pool the row was generated from (see build_seed.py).
+    Each group is the pool sub-split a row was composed from (g0..g3: fragment sub-pools of the
+    short seed; m0..m3: sentence groups of the long messages; h0..h3: hand-written messages), so
+    group-aware CV never validates on a row that shares a fragment or sentence with training.
     """
-    groups = []
-    for row in _read_rows(SEED_TAGS):
-        if str(row.get("text") or "").strip():
-            groups.append(str(row.get("group", "")))
-    return groups
+    return _read_shipped(SEED_TAGS)[2] + _read_shipped(SEED_MESSAGES)[2]
+
+
+def shipped_tag_groups() -> dict[str, str]:
+    """text -> group of every shipped training row (see `read_seed_tag_groups`); lets `train`
+    keep group-aware CV when the service passes the shipped rows without their groups."""
+    out: dict[str, str] = {}
+    for path in (SEED_TAGS, SEED_MESSAGES):
+        texts, _, groups = _read_shipped(path)
+        for text, group in zip(texts, groups, strict=True):
+            out.setdefault(text, group)
+    return out
 
 
 def _in_holdout(text: str, percent: int = 10) -> bool:

@@ -7,6 +7,7 @@ All callables referenced by a fitted pipeline live at module level so pickles st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from itertools import chain, count, repeat
 from operator import add
@@ -18,10 +19,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize
 
-from nlp.lexicon import CueFeatures
+from nlp.lexicon import ContextCueFeatures
 from nlp.tokenizer import normalise, segment
 
 CHAR_NGRAMS = (1, 2, 3)  # Doc.char_grams is written for n <= 3
+# Sentence ends. jieba never joins words across these characters (its blocks stop at them), so
+# the sentences' words are exactly the whole text's words.
+_SENTENCE_SPLIT = re.compile(r"[。！？!?；;\s]+")
+MIN_SENTENCE_CHARS = 2
 
 
 class Doc:
@@ -34,6 +39,26 @@ class Doc:
         self.words = segment(self.text)
         self._word_grams: list[str] | None = None
         self._char_grams: list[str] | None = None
+
+    @classmethod
+    def _of(cls, text: str, words: list[str]) -> Doc:
+        doc = cls.__new__(cls)
+        doc.text, doc.words = text, words
+        doc._word_grams = doc._char_grams = None
+        return doc
+
+    @property
+    def several_sentences(self) -> bool:
+        return _SENTENCE_SPLIT.search(self.text) is not None
+
+    def sentences(self) -> list[Doc]:
+        """The sentences (at least MIN_SENTENCE_CHARS long) as Docs; a one-sentence text is its
+        own only sentence. Computed on demand (jieba runs again on each sentence): only the
+        "doc+sentences" tag scoring needs them."""
+        if not self.several_sentences:
+            return [self]
+        pieces = [p for p in _SENTENCE_SPLIT.split(self.text) if len(p) >= MIN_SENTENCE_CHARS]
+        return [Doc._of(p, segment(p)) for p in pieces] or [self]
 
     @property
     def empty(self) -> bool:
@@ -108,6 +133,13 @@ def _distinct_pairs(rows: np.ndarray, keys: np.ndarray) -> tuple:
     n = max(len(uniq), 1)
     pair, counts = np.unique(rows.astype(np.int64) * n + inverse.ravel(), return_counts=True)
     return uniq, pair // n, pair % n, counts
+
+
+def sentence_batch(docs: Sequence[Doc]) -> tuple[DocBatch, np.ndarray]:
+    """The sentences of a batch of Docs as one DocBatch, and the index of each one's Doc."""
+    lists = [d.sentences() for d in docs]
+    owner = np.repeat(np.arange(len(lists)), [len(x) for x in lists])
+    return DocBatch(chain.from_iterable(lists)), owner
 
 
 def prepare(texts: Iterable[str | Doc | None]) -> DocBatch:
@@ -265,6 +297,23 @@ def _tfidf(analyzer, min_df: int, max_features: int | None) -> TfidfVectorizer:
     )
 
 
+class LengthFeatures(TransformerMixin, BaseEstimator):
+    """How long the text is: log(1 + characters) / 6 and whether it is a long message (> 100
+    characters). A long letter's TF-IDF row is spread over many n-grams, so the same complaint
+    scores lower than in a short review; these columns let the model shift its margin by length.
+    Stateless."""
+
+    def fit(self, X, y=None) -> LengthFeatures:
+        return self
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.array(["log_chars", "long_text"], dtype=object)
+
+    def transform(self, X) -> sparse.csr_matrix:
+        n = np.fromiter((len(as_doc(item).text) for item in X), dtype=np.float32)
+        return sparse.csr_matrix(np.column_stack([np.log1p(n) / 6.0, (n > 100).astype(np.float32)]))
+
+
 def build_features(min_df: int = 2, max_features: int | None = 200_000,
                    lexicon: bool = False) -> Pipeline:
     """Doc preparation followed by the union of word and character TF-IDF (and cue counts)."""
@@ -273,7 +322,7 @@ def build_features(min_df: int = 2, max_features: int | None = 200_000,
         ("chars", _tfidf(char_analyzer, min_df, max_features)),
     ]
     if lexicon:
-        parts.append(("lexicon", CueFeatures()))
+        parts.append(("lexicon", ContextCueFeatures()))
     return Pipeline([("prepare", Preparer()), ("tfidf", FeatureUnion(parts))])
 
 

@@ -19,6 +19,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from nlp.tokenizer import normalise
+
 CUES: dict[str, tuple[str, ...]] = {
     "delay": (
         "拖", "慢", "等了", "等到", "一等", "等太久", "等不到", "等通知", "超时", "超期", "逾期", "迟迟",
@@ -47,6 +49,28 @@ CUES: dict[str, tuple[str, ...]] = {
         "不专业", "一问三不知", "白眼", "拽", "嚣张", "冷处理", "打发", "拿腔拿调", "说话很冲",
         "语气很差", "语气很冲", "刁民", "找麻烦",
     ),
+}
+# What a message is about when it is about none of the tags: the usual subjects of citizens'
+# complaints and requests to a housing bureau or a city hotline. Counted like the tag cues (plain
+# and negated), they let a model learn that "a complaint about fumes" is not a tag, whatever the
+# complaint words around it ("严重", "强烈要求", "忍无可忍"). Written from the kinds of subjects
+# such offices list, not from the training data.
+TOPIC_CUES: dict[str, tuple[str, ...]] = {
+    "nuisance": ("油烟", "烧烤", "排烟", "餐馆", "饭店", "大排档", "噪音", "噪声", "扰民", "广场舞",
+                 "音响", "喇叭", "分贝", "夜间施工", "打桩", "臭味", "异味", "垃圾", "养狗", "犬",
+                 "流浪猫", "鸽子", "占道"),
+    "building_use": ("违建", "违章", "私搭", "乱建", "搭建", "加建", "扩建", "圈占", "侵占", "群租",
+                     "隔断", "二房东", "出租", "租客", "承重墙", "基站"),
+    "traffic_parking": ("停车", "车位", "违停", "乱停", "消防通道", "堵车", "红绿灯", "斑马线",
+                        "公交", "路灯", "共享单车", "电动车", "充电"),
+    "utilities": ("停水", "断水", "水压", "来水", "停电", "断电", "变压器", "供暖", "暖气", "供热",
+                  "燃气", "天然气"),
+    "money": ("物业费", "收费", "涨价", "费用", "公摊", "停车费", "押金", "账目", "公共收益",
+              "补偿", "征收", "拆迁", "评估", "过渡费", "补贴", "税"),
+    "schooling": ("学位", "入学", "学区", "幼儿园", "小学", "初中", "上学", "招生"),
+    "question": ("请问", "咨询", "想问", "想了解", "如何", "怎么办理", "哪些材料", "需要什么",
+                 "条件", "政策", "流程", "是否", "吗?", "多少"),
+    "praise": ("感谢", "表扬", "点赞", "谢意", "感动", "热心", "耐心", "贴心", "满意", "辛苦了"),
 }
 NEGATORS = "没不未无别非"
 # How many characters before a cue are searched for a negator (within the same clause), and the
@@ -126,6 +150,16 @@ def _batch_counts(texts: Sequence[str], cues) -> np.ndarray:
     return out
 
 
+def _text_of(item) -> str:
+    """The normalised text of a prepared `nlp.features.Doc` (its `.text`) or of a raw string.
+
+    Duck-typed on purpose: this module must not import nlp.features (which imports it), so the
+    dependency stays one-way: features -> lexicon -> tokenizer.
+    """
+    text = getattr(item, "text", None)
+    return text if isinstance(text, str) else normalise(item)
+
+
 class CueFeatures(TransformerMixin, BaseEstimator):
     """log(1 + count) of plain and negated cues per tag: 2 columns per tag, sparse output."""
 
@@ -143,9 +177,7 @@ class CueFeatures(TransformerMixin, BaseEstimator):
                         dtype=object)
 
     def transform(self, X) -> sparse.csr_matrix:
-        from nlp.features import as_doc  # local import: features imports this module
-
-        rows = _batch_counts([as_doc(item).text for item in X], self.cues_)
+        rows = _batch_counts([_text_of(item) for item in X], self.cues_)
         np.log1p(rows, out=rows)
         if self.weight != 1.0:
             rows *= self.weight
@@ -159,4 +191,262 @@ def describe(text: str) -> dict[str, dict[str, int]]:
             for j, tag in enumerate(CUES)}
 
 
-__all__ = ["CUES", "NEGATORS", "CueFeatures", "cue_counts", "describe"]
+# --- cues in context -------------------------------------------------------------------------
+# A long letter is full of complaint words about things that are none of the tags ("油烟呛人",
+# "邻居骂人", "围挡晃得厉害", "交房十年了"). What makes a cue speak for a tag is what it is said
+# about: a cue counts as "about the tag's object" when the same sentence names such an object -
+# a procedure for delay (办证, 审批, 报修, 工单...), a part of a building or of the works for
+# quality (墙, 窗, 防水, 电梯...), a person serving the citizen for attitude (工作人员, 窗口,
+# 物业, 客服...). Entries starting with "re:" are regular expressions (gaps: "态度非常恶劣").
+TAG_CUES: dict[str, tuple[str, ...]] = {
+    "delay": CUES["delay"] + (
+        "至今", "仍未", "尚未", "没有下文", "没有进展", "没有任何进展", "没有动静", "没任何消息",
+        "一推再推", "卡住", "还在审", "走流程", "走程序", "快了快了", "过了期限", "超过了",
+        r"re:[一二三四五六七八九十两几半\d]+个多?月", "re:大半年|一年多|好几年", r"re:催了?[一二三四五六七八九十两几\d]+次",
+    ),
+    "quality": tuple(w for w in CUES["quality"] if w not in ("隐患", "故障", "晃", "锈", "松动")) + (
+        "漏雨", "进水", "返臭", "甲醛", "锈穿", "生锈", "掉粉", "翘", "歪", "缝", "塌陷", "开裂",
+        "偷工", "质量不过关", "不过关", "冒火花", "re:(螺丝|栏杆|扶手)[^，。]{0,4}(松|晃)",
+        "re:(电梯)[^，。]{0,6}(故障|坏|停运|困)",
+    ),
+    "attitude": tuple(w for w in CUES["attitude"] if w not in ("呛", "嫌", "拽", "素质", "挂了")) + (
+        "re:态度[^，。]{0,4}(差|恶劣|不好|蛮横|生硬|冷淡|傲慢|粗暴|横|凶|冷漠|嚣张|敷衍)",
+        "冷嘲热讽", "恶语相向", "大呼小叫", "骂骂咧咧", "凶巴巴", "板着脸", "爱办不办", "不搭理",
+        "没人搭理", "不理不睬", "应付", "不接茬", "有本事", "爱找谁找谁", "嘲讽", "训人", "吼人",
+        "拍桌子", "挂断", "挂了电话", "把电话挂了", "不想管", "不归我们管", "不是我们的职责",
+        "呛我", "嫌我", "嫌麻烦", "翻了个白眼", "不让我把话说完", "推说",
+    ),
+}
+TAG_OBJECTS: dict[str, tuple[str, ...]] = {
+    "delay": ("办", "证", "申请", "审批", "审核", "手续", "登记", "交房", "交付", "维修", "报修", "工单",
+              "进度", "受理", "材料", "回复", "答复", "处理", "过户", "提取", "贷款", "鉴定", "补偿款",
+              "复工", "开工", "时限", "期限", "工作日", "流程", "批", "备案", "安置", "工期", "停工"),
+    "quality": ("墙", "房", "屋", "楼板", "窗", "门", "管", "防水", "砖", "天花板", "顶", "卫生间",
+                "厨房", "阳台", "电梯", "地下室", "车库", "地面", "地板", "楼梯", "保温", "涂料",
+                "腻子", "水电", "插座", "线路", "暖气", "地暖", "烟道", "路面", "围墙", "玻璃", "栏杆",
+                "工程", "装修", "交付", "施工", "材料", "橱柜", "地漏", "吊顶", "质量"),
+    "attitude": ("工作人员", "窗口", "物业", "客服", "接线员", "经理", "干部", "执法", "街道", "社区",
+                 "开发商", "售后", "师傅", "保安", "科长", "领导", "办事员", "管家", "同志", "接待",
+                 "前台", "队员", "电话", "人员", "公职", "服务", "办事", "咨询台", "大厅", "小伙子",
+                 "姑娘", "维修工"),
+}
+# Who or what else a cue may be said about: a sentence naming one of these (and no object of the
+# tag) counts the cue separately, e.g. a neighbour's or a shop owner's bad manners are not the
+# service attitude the tag is about; a swaying hoarding or a rusty playground is a safety hazard,
+# not a dispute over the quality of one's home.
+TAG_OTHER_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "delay": ("学校", "幼儿园", "业委会", "业主委员会", "公交", "地铁"),
+    "quality": ("围挡", "游乐设施", "井盖", "窨井", "路灯", "共享单车", "电动车", "垃圾", "油烟"),
+    "attitude": ("邻居", "老板", "店主", "车主", "房东", "租客", "大爷", "阿姨", "楼上", "楼下",
+                 "对方", "那户", "那家", "人家", "遛狗", "住户", "小贩", "摊主", "司机", "家长"),
+}
+_scanners: dict[tuple, tuple] = {}
+
+
+def trie_regex(words) -> str:
+    """One regular expression matching exactly `words`, longest word first at any position,
+    written as a prefix tree: the engine tries only the branches of the character it sees
+    instead of every word in turn (several times faster on long alternations)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not end else "(?:" + "|".join(branches) + ")"
+        if len(branches) == 1 and end:
+            body = "(?:" + branches[0] + ")"
+        return body + "?" if end else body
+
+    return build(root)
+
+
+def _scanner(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
+    """(literal pattern, word -> entry, [(regex, entry)]) for `groups`: plain words go into one
+    flat alternation (which the regex engine scans fast: it skips positions whose character
+    starts no word), "re:" entries are compiled on their own."""
+    hit = _scanners.get(groups)
+    if hit is None:
+        index: dict[str, int] = {}
+        regexes = []
+        for j, (_, words) in enumerate(groups):
+            for w in words:
+                if w.startswith("re:"):
+                    regexes.append((re.compile(w[3:]), j))
+                else:
+                    index.setdefault(w, j)
+        hit = _scanners[groups] = (re.compile(trie_regex(index)) if index else None, index, regexes)
+    return hit
+
+
+_CLAUSE_CHARS = "，。！？；,.!?;:：、"
+_SENTENCE_CHARS = "。！？!?；;\n "
+
+
+def _codes(chars: str) -> np.ndarray:
+    return np.array(sorted({ord(c) for c in chars}), dtype=np.uint32)
+
+
+_NEG_CODES, _CLAUSE_CODES, _SENTENCE_CODES = _codes(NEGATORS), _codes(_CLAUSE_CHARS), _codes(_SENTENCE_CHARS)
+
+
+def _matches(groups, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, entry) arrays of the non-overlapping matches of the words of `groups` in
+    `text`, left to right; where matches overlap the one starting first wins, then the longest
+    (a regex entry before a word on a tie)."""
+    literal, index, regexes = _scanner(groups)
+    found = [(m.start(), -(m.end() - m.start()), 0, index[m.group()])
+             for m in (literal.finditer(text) if literal is not None else ())]
+    for k, (rx, j) in enumerate(regexes):
+        found += [(m.start(), -(m.end() - m.start()), -1 - k, j) for m in rx.finditer(text) if m.end() > m.start()]
+    if regexes:
+        found.sort()
+        kept, last_end = [], -1
+        for start, neg_len, _, j in found:
+            if start >= last_end:
+                kept.append((start, start - neg_len, j))
+                last_end = start - neg_len
+    else:  # one alternation: its matches never overlap
+        kept = [(start, start - neg_len, j) for start, neg_len, _, j in found]
+    if not kept:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    a = np.array(kept, dtype=np.int64)
+    return a[:, 0], a[:, 1], a[:, 2]
+
+
+_presence_cache: dict[tuple, tuple] = {}
+
+
+def _presence(groups, joined: str, cp: np.ndarray, sentence_of: np.ndarray) -> np.ndarray:
+    """(n_sentences, n_groups) bool: does the sentence contain a word of the group? One-character
+    words are looked up in a table indexed by code point, longer ones found with one prefix-tree
+    alternation over all groups (a word listed in several groups counts for each)."""
+    hit = _presence_cache.get(groups)
+    if hit is None:
+        table = np.zeros(0x10000, dtype=np.uint32)
+        masks: dict[str, int] = {}
+        for j, (_, words) in enumerate(groups):
+            for w in words:
+                if len(w) == 1 and ord(w) < 0x10000:
+                    table[ord(w)] |= 1 << j
+                else:
+                    masks[w] = masks.get(w, 0) | 1 << j
+        hit = _presence_cache[groups] = (table, masks, re.compile(trie_regex(masks)) if masks else None)
+    table, masks, pattern = hit
+    out = np.zeros((int(sentence_of[-1]) + 1, len(groups)), dtype=bool)
+    bits = table[np.minimum(cp, 0xFFFF)]
+    bits[cp > 0xFFFF] = 0
+    if pattern is not None:
+        found = [(m.start(), masks[m.group()]) for m in pattern.finditer(joined)]
+        if found:
+            a = np.array(found, dtype=np.int64)
+            np.bitwise_or.at(bits, a[:, 0], a[:, 1].astype(np.uint32))
+    for j in range(len(groups)):
+        out[sentence_of[(bits & (1 << j)) != 0], j] = True
+    return out
+
+
+def context_counts(texts: Sequence[str], cues, objects, topics, others=()) -> np.ndarray:
+    """Per text: for each tag [cues in a sentence naming the tag's object, cues in a sentence
+    naming one of its other subjects (and no object), other plain cues, negated cues], then one
+    count per topic.
+
+    One regex pass per list over the batch joined by newlines (a sentence and clause end, and
+    absent from normalised text), the rest array operations on code points: a cue is negated when
+    a negator stands within NEG_WINDOW characters before it after the last clause end, or when it
+    follows a negated cue within CHAIN_GAP characters of the same clause (as `_hits`)."""
+    n_tags, n_topics = len(cues), len(topics)
+    width = 4 if others else 3
+    out = np.zeros((len(texts), width * n_tags + n_topics), dtype=np.float32)
+    if not texts:
+        return out
+    joined = "\n".join(texts)
+    if not joined:
+        return out
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    pos = np.arange(len(cp), dtype=np.int64)
+    row_of = np.cumsum(cp == 10)  # the newline itself belongs to the next text; never a match
+    sentence_of = np.cumsum(np.isin(cp, _SENTENCE_CODES))
+    # Position of the last clause end strictly before each position (-1 if none).
+    clause = np.where(np.isin(cp, _CLAUSE_CODES) | (cp == 10), pos, -1)
+    last_clause = np.concatenate([[-1], np.maximum.accumulate(clause)[:-1]])
+    is_neg = np.isin(cp, _NEG_CODES)
+
+    has_object = _presence(objects, joined, cp, sentence_of)
+    has_other = _presence(others, joined, cp, sentence_of) if others else None
+    start, end, tag = _matches(cues, joined)
+    if len(start):
+        negated = np.zeros(len(start), dtype=bool)
+        for k in range(1, NEG_WINDOW + 1):
+            before = start - k
+            ok = (before >= 0) & (before > last_clause[start])
+            negated |= ok & is_neg[np.maximum(before, 0)]
+        # Negation carried over from the previous cue: no gap wider than CHAIN_GAP, no clause end.
+        chain = np.zeros(len(start), dtype=bool)
+        chain[1:] = (start[1:] - end[:-1] <= CHAIN_GAP) & (last_clause[start[1:]] < end[:-1])
+        for i in np.flatnonzero(chain & ~negated):
+            negated[i] = negated[i - 1]
+        sent = sentence_of[start]
+        kind = np.where(has_object[sent, tag], 0, width - 2)
+        if has_other is not None:
+            kind = np.where(~has_object[sent, tag] & has_other[sent, tag], 1, kind)
+        kind = np.where(negated, width - 1, kind)
+        np.add.at(out, (row_of[start], width * tag + kind), 1.0)
+    if topics:
+        t_start, _, t_j = _matches(topics, joined)
+        np.add.at(out, (row_of[t_start], width * n_tags + t_j), 1.0)
+    return out
+
+
+def _freeze(mapping) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    items = mapping.items() if isinstance(mapping, dict) else mapping
+    return tuple((name, tuple(words)) for name, words in items)
+
+
+class ContextCueFeatures(TransformerMixin, BaseEstimator):
+    """log(1 + count) of tag cues said about the tag's object, other tag cues, negated tag cues
+    (3 columns per tag) and of topic cues (one column per topic of TOPIC_CUES). The lists are
+    frozen into the fitted transformer like CueFeatures'."""
+
+    def __init__(self, cues=None, objects=None, topics=(), others=None) -> None:
+        self.cues, self.objects, self.topics, self.others = cues, objects, topics, others
+
+    def fit(self, X, y=None) -> ContextCueFeatures:
+        self.cues_ = _freeze(self.cues or TAG_CUES)
+        self.objects_ = _freeze(self.objects or TAG_OBJECTS)
+        self.topics_ = _freeze(self.topics if self.topics is not None else TOPIC_CUES)
+        self.others_ = _freeze(self.others if self.others is not None else TAG_OTHER_SUBJECTS)
+        return self
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        kinds = ("object", "other_subject", "other", "negated") if self.others_ else ("object", "other", "negated")
+        names = [f"cue_{tag}_{kind}" for tag, _ in self.cues_ for kind in kinds]
+        return np.array(names + [f"topic_{name}" for name, _ in self.topics_], dtype=object)
+
+    def transform(self, X) -> sparse.csr_matrix:
+        rows = context_counts([_text_of(item) for item in X], self.cues_, self.objects_, self.topics_,
+                              self.others_)
+        np.log1p(rows, out=rows)
+        return sparse.csr_matrix(rows)
+
+
+def describe_context(text: str) -> dict:
+    """Human-readable ContextCueFeatures counts for one normalised text (debugging and tests)."""
+    row = context_counts([text], _freeze(TAG_CUES), _freeze(TAG_OBJECTS), _freeze(TOPIC_CUES),
+                         _freeze(TAG_OTHER_SUBJECTS))[0]
+    kinds = ("object", "other_subject", "other", "negated")
+    out: dict = {tag: {k: int(row[4 * j + i]) for i, k in enumerate(kinds)} for j, tag in enumerate(TAG_CUES)}
+    base = 4 * len(TAG_CUES)
+    out["topics"] = {name: int(row[base + j]) for j, name in enumerate(TOPIC_CUES) if row[base + j]}
+    return out
+
+
+__all__ = ["CUES", "NEGATORS", "TAG_CUES", "TAG_OBJECTS", "TAG_OTHER_SUBJECTS", "TOPIC_CUES", "ContextCueFeatures", "CueFeatures",
+           "cue_counts", "describe", "describe_context"]

@@ -11,12 +11,14 @@ import numpy as np
 
 from nlp import artifacts, datasets
 from nlp.classifier import (
+    SCORINGS,
     SENTIMENT_LABELS,
     TAGS,
     TrainedModel,
     fit_pipeline,
     mismatch,
     sentiment_of,
+    tag_uncertainty,
     tune_tag_thresholds,
     warm_up,
 )
@@ -25,6 +27,8 @@ from nlp.evaluate import evaluate
 from nlp.features import prepare
 
 Rows = Iterable[tuple[str, object]]
+# How tag scores are made (nlp.classifier.SCORINGS); chosen by group CV, see docs/nlp.md.
+TAG_SCORING = "doc"
 
 
 def _version(task: str, now: datetime, sha: str) -> str:
@@ -39,11 +43,16 @@ def train(
     holdout: tuple[Sequence[str], Sequence] | None = None,
     seed: int = 0,
     groups: Sequence | None = None,
+    scoring: str = TAG_SCORING,
 ) -> TrainedModel:
     """Fit one model. `extra` rows (text, label) are appended to training, e.g. the bureau's own
     rated reviews for sentiment; `holdout` (texts, labels) is only evaluated, never trained on.
     `groups` (one per text, optional) keeps related rows in the same fold when tag thresholds
-    are tuned by cross-validation; `extra` rows each form their own group."""
+    are tuned by cross-validation; `extra` rows each form their own group (rows of the shipped
+    data get their shipped group when `groups` is None). `scoring` (tags): "doc" scores the
+    whole text, "doc+sentences" the mean of that and the best sentence (see docs/nlp.md)."""
+    if scoring not in SCORINGS:
+        raise ClassificationError(f"未知的评分方式“{scoring}”，可选：{'、'.join(SCORINGS)}")
     texts, labels = list(texts), list(labels)
     group_list = None if groups is None else [str(g) for g in groups]
     if group_list is not None and len(group_list) != len(texts):
@@ -61,8 +70,14 @@ def train(
     docs = prepare(texts)
     metrics: dict = {}
     thresholds: dict[str, float] = {}
+    long_thresholds: dict[str, float] = {}
     if task == "tags":
-        thresholds, metrics["validation"] = tune_tag_thresholds(docs, labels, seed, groups=group_list)
+        if group_list is None:
+            # Rows of the shipped data keep their pool groups (the service passes them without).
+            known = datasets.shipped_tag_groups()
+            group_list = [known.get(t, f"text:{t}") for t in texts]
+        thresholds, long_thresholds, metrics["validation"] = tune_tag_thresholds(
+            docs, labels, seed, groups=group_list, scoring=scoring)
         model_labels = list(TAGS)
     elif task == "sentiment":
         model_labels = list(SENTIMENT_LABELS)
@@ -76,6 +91,8 @@ def train(
         labels=model_labels,
         pipeline=fit_pipeline(task, docs, labels, seed),
         thresholds=thresholds,
+        long_thresholds=long_thresholds,
+        scoring=scoring if task == "tags" else "doc",
         metrics=metrics,
         version=_version(task, now, sha),
         n_train=len(texts),
@@ -131,12 +148,13 @@ class Classifier:
         # One DocBatch for all models: they share its n-gram keys (see nlp.features.DocBatch).
         live_docs = prepare([docs[i] for i in live])
         tag_scores = self.tags.scores(live_docs)
+        tag_cuts = self.tags.cutoffs(live_docs).tolist()
         p_pos = self.sentiment.scores(live_docs)[:, self.sentiment.labels.index("positive")]
         disp = self.dispatch.scores(live_docs) if self.dispatch is not None else None
         results: list = [None] * len(docs)
         tag_rows, p_list = tag_scores.tolist(), p_pos.tolist()  # Python floats: cheaper per item
         for row, i in enumerate(live):
-            results[i] = self._result(tag_rows[row], p_list[row],
+            results[i] = self._result(tag_rows[row], tag_cuts[row], p_list[row],
                                       None if disp is None else disp[row])
         for i, result in enumerate(results):
             if result is None:
@@ -146,15 +164,36 @@ class Classifier:
                 result["mismatch"] = mismatch(star, result["sentiment"]["score"], result["tags"])
         return results
 
+    def tag_uncertainty(self, texts: Sequence[str]) -> list[float]:
+        """Per text, how unsure the tags model is (nlp.classifier.tag_uncertainty: 1 = a tag's
+        score on its threshold, 0 = all clearly decided). Empty texts are 0 (no tags, certain)."""
+        docs = prepare("" if t is None else str(t) for t in texts)
+        out = [0.0] * len(docs)
+        live = [i for i, d in enumerate(docs) if not d.empty]
+        if live:
+            live_docs = prepare([docs[i] for i in live])
+            values = tag_uncertainty(self.tags.scores(live_docs), self.tags.cutoffs(live_docs))
+            for i, v in zip(live, values.tolist(), strict=True):
+                out[i] = round(v, 4)
+        return out
+
+    def review_order(self, texts: Sequence[str], limit: int | None = None) -> list[int]:
+        """Indices of `texts`, the ones the tags model is least sure about first (ties keep the
+        input order): the order of a human review queue."""
+        u = self.tag_uncertainty(texts)
+        order = sorted(range(len(u)), key=lambda i: -u[i])
+        return order if limit is None else order[:limit]
+
     def _empty_result(self) -> dict:
         return {"tags": [], "sentiment": sentiment_of(0.5), "mismatch": False,
                 "dispatch": None, "model_version": self.model_version}
 
-    def _result(self, tag_row: Sequence[float], p_pos: float, disp_row: np.ndarray | None) -> dict:
+    def _result(self, tag_row: Sequence[float], cut_row: Sequence[float], p_pos: float,
+                disp_row: np.ndarray | None) -> dict:
         tags = [
             {"tag": tag, "score": round(float(s), 4)}
-            for tag, s in zip(self.tags.labels, tag_row, strict=False)
-            if s >= self.tags.thresholds.get(tag, 0.5)
+            for tag, s, cut in zip(self.tags.labels, tag_row, cut_row, strict=False)
+            if s >= cut
         ]
         tags.sort(key=lambda t: -t["score"])
         dispatch = None

@@ -11,6 +11,8 @@ bash scripts/venv.sh
 
 export FLASK_APP=wsgi
 PORT="${PORT:-8000}"
+# The rate links printed by `demo load` (and handed out by the API) open the pages served below.
+export RATE_BASE_URL="${RATE_BASE_URL:-http://127.0.0.1:$PORT/rate/}"
 flask=(.venv/bin/flask --app wsgi)
 
 log "applying migrations (flask db upgrade)"
@@ -42,5 +44,6 @@ else
 fi
 trap 'kill "${background[@]}" 2>/dev/null || true' EXIT
 
-log "serving on http://127.0.0.1:$PORT/ (Ctrl-C to stop)"
+log "serving on http://127.0.0.1:$PORT/ (Ctrl-C to stop); rating pages: ${RATE_BASE_URL}<token>," \
+    "公示: http://127.0.0.1:$PORT/public/"
 .venv/bin/gunicorn -w 2 -b "127.0.0.1:$PORT" wsgi:app

@@ -8,10 +8,15 @@ from typing import Any
 from flask import Flask
 
 from service.api import register_blueprints
+from service.api.contract import prepare_api
+from service.api.cors import install_cors
 from service.api.errors import register_error_handlers
+from service.api.ratelimit import init_rate_limits
 from service.base import create_base_app
 from service.cli import register_commands
 from service.extensions import api
+from service.logging import install_request_id
+from service.web import register_web
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -23,8 +28,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
     )
+    prepare_api(app, api)
     api.init_app(app)
     register_blueprints(app, api)
+    install_cors(app)
+    register_web(app)
+    init_rate_limits(app)  # after every view exists: it wraps the ones marked @rate_limited
     register_error_handlers(app)
+    install_request_id(app)
     register_commands(app)
     return app

@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
+from service.domain.accounts import use_audit_key
 from service.extensions import db, migrate, queue
-from service.logging import install_contact_mask
+from service.logging import configure_logging
 from service.models.rollup import install_rollup_marks
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -36,8 +37,10 @@ def create_base_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
-    install_contact_mask()
+    configure_logging(settings.log_level, settings.log_format)
     install_rollup_marks()
+    # The audit chain's key comes from the settings of whichever app is current.
+    use_audit_key(lambda: current_app.extensions["settings"].audit_key)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     queue.init_app(app)
@@ -45,13 +48,19 @@ def create_base_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # hide_parameters: a failed statement's exception (and so its traceback in the log) names the
+    # SQL but never the values bound to it — a citizen's text, phone or a token hash.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
-    # No pre-ping: it costs a round trip per checkout. A connection that died (PostgreSQL restarted)
-    # fails its statement instead; SQLAlchemy then drops every stale connection of the pool, the
-    # intake statement is retried once (service/domain/ratings/intake.py) and any other request
-    # answers 503 with Retry-After (service/api/errors.py).
-    return {"pool_size": 10, "max_overflow": 10}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    # No pre-ping: it costs a round trip per checkout, on every rating. A connection that died (a
+    # PostgreSQL restart or failover) fails its statement instead; SQLAlchemy then drops every
+    # stale connection of the pool, the intake statement is retried once on a fresh one
+    # (service/domain/ratings/intake.py) and any other request answers 503 with Retry-After
+    # (service/api/errors.py) — the next one gets a fresh connection. A short connect timeout makes
+    # an unreachable host answer 503 quickly instead of hanging; hidden parameters keep citizens'
+    # data out of error messages and logs.
+    return {"pool_size": 10, "max_overflow": 10, "hide_parameters": True,
+            "connect_args": {"connect_timeout": 3}}
 
 
 @event.listens_for(Engine, "connect")

@@ -9,12 +9,14 @@ from datetime import datetime, timezone
 
 import flask_migrate
 import pytest
+import time_machine
 from sqlalchemy import text
 
 from service.app import create_app
 from service.domain import accounts
 from service.domain.accounts import departments
 from service.extensions import db
+from tests.openapi_check import ValidatingClient
 
 # Text-classification fixtures (small models trained once per session), shared by every test dir.
 pytest_plugins = ["tests.nlp_fixtures"]
@@ -25,6 +27,22 @@ TEST_DEPARTMENTS = [
     ("ZJJ-A1", "物业管理科一组", "ZJJ-A"),
     ("ZJJ-B", "政务服务科", "ZJJ"),
 ]
+
+
+# The suite's own clock. Test data is dated around November 2026 (events completed on the 20th,
+# periods 2026-10/11), so every test runs on a clock that starts here, ticking, whatever the
+# machine's clock says: rate tokens never expire under the suite and no event is "in the future".
+# TEST_CLOCK moves the start (scripts/test.sh runs the date-sensitive tests at a month and a year
+# boundary: 2026-12-31T17:00Z, already January 1st in Shanghai, and 2027-01-01T00:30+08:00).
+# A test that needs an exact moment still freezes it itself (time_machine.move_to, tick=False).
+SUITE_CLOCK = "2026-11-25T02:00:00Z"  # a Wednesday, 10:00 in Shanghai
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_clock():
+    moment = datetime.fromisoformat(os.environ.get("TEST_CLOCK", SUITE_CLOCK).replace("Z", "+00:00"))
+    with time_machine.travel(moment, tick=True) as traveller:
+        yield traveller
 
 
 def database_url(tmp_path_factory) -> str:
@@ -40,12 +58,14 @@ def make_app(url: str, **overrides):
         "database_url": url,
         "redis_url": None,
         "testing": True,
-        "public_rate_limit": 0,
+        "rate_limit_enabled": False,
         "pending_requeue_after_seconds": 0,
         "dispatch_linger_ms": 0,  # the dispatcher hands out a lone pending row at once
     }
     settings.update(overrides)
-    return create_app(settings)
+    app = create_app(settings)
+    app.test_client_class = ValidatingClient  # every response is checked against the OpenAPI document
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +91,9 @@ def _clean(app) -> None:
         with db.engine.begin() as conn:
             if is_postgres():
                 names = ", ".join(f'"{t.name}"' for t in tables)
+                # The audit table refuses TRUNCATE (migration 0006); the test superuser steps past
+                # its trigger for the cleanup only, as replication would.
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
                 for table in tables:
@@ -140,7 +163,7 @@ def register_event(client, intake_token):
             "department_code": department,
             "item_name": "物业专项维修资金使用审核",
             "channel": "window",
-            "completed_at": "2026-11-20T10:00:00+08:00",
+            "completed_at": COMPLETED_AT,
             "citizen": {"name": "张三", "phone": "13800138000", "real_name": real_name},
         }
         body.update(extra)
@@ -163,6 +186,11 @@ def desk(app, session, register_event):
 def runner(app):
     """The CLI, as flaskr's tests use it: runner.invoke(args=[...])."""
     return app.test_cli_runner()
+
+
+# Events of the tests complete here: five days before the suite clock's start, inside every rating
+# window the clock runs of scripts/test.sh reach (rating is open 90 days after completion).
+COMPLETED_AT = "2026-11-20T10:00:00+08:00"
 
 
 def utc(*args) -> datetime:

@@ -16,10 +16,18 @@ def test_production_requires_contact_keys():
         Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s"})
 
 
+def test_production_requires_the_audit_key():
+    key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    with pytest.raises(ConfigError, match="AUDIT_KEY is required in production"):
+        Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s", "CONTACT_ENCRYPTION_KEY": key,
+                           "BLIND_INDEX_KEY": key})
+
+
 def test_production_with_everything_set():
     key = base64.urlsafe_b64encode(os.urandom(32)).decode()
     settings = Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "s", "CONTACT_ENCRYPTION_KEY": key,
-                                  "BLIND_INDEX_KEY": key, "DATABASE_URL": "postgresql+psycopg://x/y"})
+                                  "BLIND_INDEX_KEY": key, "AUDIT_KEY": key,
+                                  "DATABASE_URL": "postgresql+psycopg://x/y"})
     assert settings.production and settings.database_url.startswith("postgresql")
 
 
@@ -88,7 +96,7 @@ def test_no_field_is_silently_left_out_of_the_environment():
     from config.settings import Deadlines, env_name
 
     not_from_a_variable = {f.name for f in fields(Settings) if env_name(f) is None}
-    assert not_from_a_variable == {"contact_key", "blind_index_key", "deadlines", "testing"}  # keys: _key
+    assert not_from_a_variable == {"contact_key", "blind_index_key", "audit_key", "deadlines", "testing"}  # _key
     names = [env_name(f) for f in fields(Settings) if env_name(f)] + [env_name(f, "DEADLINE_") for f in fields(Deadlines)]
     assert len(set(names)) == len(names)
 

@@ -6,7 +6,15 @@ base app built once per worker process (never at import).
 
 from __future__ import annotations
 
-from service.domain import classification, indicators, ratings, tickets
+from service.domain import (
+    accounts,
+    classification,
+    indicators,
+    privacy,
+    provisional,
+    ratings,
+    tickets,
+)
 from service.models.types import utcnow
 from workers.context import job_session, settings
 from workers.dispatch import dispatch_once
@@ -81,6 +89,21 @@ def sweep_tickets() -> dict:
 
 
 def recompute_provisional_deadlines() -> dict:
-    """Periodic: recompute deadlines that reached into a year whose holidays were unknown."""
+    """Periodic: recompute deadlines (tickets, appeal windows) that reached into a year whose
+    holidays were unknown."""
     with job_session() as session:
-        return tickets.recompute_provisional(session, settings(), utcnow())
+        return provisional.recompute_provisional_deadlines(session, settings(), utcnow())
+
+
+def checkpoint_audit_log() -> dict:
+    """Periodic: a signed checkpoint of the audit chain's head (count, last id and hash) to
+    AUDIT_CHECKPOINT_FILE and the log, so truncation or a rewrite shows in `audit verify`."""
+    with job_session() as session:
+        return accounts.checkpoint_audit(session, settings().audit_checkpoint_file, utcnow())
+
+
+def anonymise_contacts() -> dict:
+    """Periodic (daily): erase citizens' contact data older than CONTACT_RETENTION_DAYS; ratings,
+    figures and the audit log stay."""
+    with job_session() as session:
+        return privacy.anonymise_contacts(session, settings(), utcnow())

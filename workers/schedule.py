@@ -27,4 +27,6 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("workers.jobs.refresh_rollups", 60),
     PeriodicJob("workers.jobs.sweep_tickets", 300),
     PeriodicJob("workers.jobs.recompute_provisional_deadlines", 3600),
+    PeriodicJob("workers.jobs.checkpoint_audit_log", 300),
+    PeriodicJob("workers.jobs.anonymise_contacts", 24 * 3600, timeout=3600),
 )

@@ -125,12 +125,15 @@ def _ticket_columns(start: str) -> dict[str, str]:
         "department_id": "s.department_id", "dispatched_at": start,
         "clock_started_at": start,
         "sign_due_at": f"{start} + interval '1 day'",
+        "sign_yellow_from": start, "sign_notice_at": f"{start} + interval '1 day'",
+        "sign_escalate_at": f"{start} + interval '8 days'",
         "signed_at": f"CASE WHEN a < 0.9 THEN {start} + a * interval '30 hours' END",
-        "due_at": f"{start} + interval '21 days'",
+        "due_at": f"{start} + interval '21 days'", "period_due_at": f"{start} + interval '21 days'",
         "yellow_from": f"{start} + interval '20 days'",
         "notice_at": f"{start} + interval '22 days'",
         "escalate_at": f"{start} + interval '28 days'",
         "replied_at": f"CASE WHEN b < 0.85 THEN {start} + interval '10 days' END",
+        "replied_late": "false",
         "status": "CASE WHEN b < 0.7 THEN 'closed' WHEN b < 0.85 THEN 'replied' ELSE 'handling' END",
         "outcome": "CASE WHEN b < 0.65 THEN 'resolved' WHEN b < 0.7 THEN 'verified_by_supervisor' END",
         "closed_at": f"CASE WHEN b < 0.7 THEN {start} + c * interval '25 days' END",
@@ -162,8 +165,7 @@ def hotline(conn: Connection, count: int, departments_: int) -> dict[str, int]:
     }, source)
     conn.execute(text("SELECT setval(pg_get_serial_sequence('hotline_cases', 'id'), :n)"), {"n": count})
     ticket_source = ("(SELECT c.id, c.department_id, c.received_at, random() AS a, random() AS b, "
-                     "random() AS c FROM hotline_cases c WHERE c.type IN ('help', 'complaint', 'report') "
-                     "AND c.duplicate_of_id IS NULL) s")
+                     "random() AS c FROM hotline_cases c WHERE c.duplicate_of_id IS NULL) s")  # every type
     columns = _ticket_columns("s.received_at")
     columns.update(source="'hotline'", case_id="s.id")
     tickets = insert_select(conn, Ticket.__table__, columns, ticket_source)

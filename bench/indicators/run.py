@@ -160,7 +160,7 @@ def public_rps(svc, args) -> list[dict]:
     if wrk is None:
         log("wrk unavailable: skipping the public endpoint")
         return []
-    env = app_env(svc, PUBLIC_RATE_LIMIT="0")
+    env = app_env(svc, RATE_LIMIT_ENABLED="0")
     env.pop("REDIS_URL", None)
     passes = []
     _gzip_script()

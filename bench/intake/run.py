@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         migrate(svc)
         pg_settings = postgres_settings(svc.database_url)
         fixture = Fixture(svc.database_url, workdir)
-        env = app_env(svc, PUBLIC_RATE_LIMIT="0", MODEL_DIR=str(workdir / "models"))
+        env = app_env(svc, RATE_LIMIT_ENABLED="0", MODEL_DIR=str(workdir / "models"))
         for server in servers:
             with gunicorn(server, env, workdir / "gunicorn.log"):
                 result = bench_server(wrk, server, fixture, args, svc, workdir)
@@ -368,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
                    "high_connections": args.high_connections, "wrk_threads": 2,
                    "servers": [r["command"] for r in results], "targets": TARGETS,
                    "sustained_s": args.sustained, "workers": args.workers,
-                   "env": {"APP_ENV": "development", "PUBLIC_RATE_LIMIT": "0",
+                   "env": {"APP_ENV": "development", "RATE_LIMIT_ENABLED": "0",
                            "REDIS_URL": "throwaway redis (the dispatcher and workers run only in the "
                                         "sustained pass)",
                            "DATABASE_URL": "throwaway PostgreSQL, fsync and synchronous_commit on, psycopg 3"}},

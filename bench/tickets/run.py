@@ -2,7 +2,9 @@
 
 Seeds PostgreSQL with open tickets across 300 departments, dispatched over the last 30 calendar
 days (15-working-day terms, so deadlines spread from ~2 weeks ago to ~3 weeks ahead of now), never
-swept before (all green, no reminders): the worst case for a first run. Then times
+swept before (all green, no reminders): the worst case for a first run. Dispatched (unsigned)
+tickets have their sign-for deadline watched too (issue 9), so their sign reminders, notices and
+escalations fire in the same run. Then times
 `sweep_tickets` (a count, one UPDATE feeding the ticket_events insert, one hash-chained audit entry
 per kind of event) at 50k, 100k and 200k tickets; then a second run at the same `now`, which must
 find nothing to do, and a periodic run five minutes later. Each size is seeded and swept
@@ -36,7 +38,8 @@ STATUSES = (("handling", 0.70), ("dispatched", 0.15), ("extension_requested", 0.
 COLUMNS = ("source", "department_id", "status", "color", "dispatched_at", "sign_due_at", "clock_started_at",
            "term_days", "extension_days", "pauses", "due_at", "yellow_from", "notice_at", "escalate_at",
            "deadline_provisional", "reopen_count", "extension_count", "paused_at", "version", "created_at",
-           "updated_at")
+           "updated_at", "period_due_at", "sign_yellow_from", "sign_notice_at", "sign_escalate_at",
+           "signed_at", "replied_at")
 
 
 def seed_departments(conn) -> list[int]:
@@ -54,33 +57,45 @@ class DeadlineCache:
 
     def __init__(self, settings):
         from service.domain import calendar as workdays
+        from service.models.types import SHANGHAI
 
         self.w, self.cal, self.limits = workdays, workdays.WorkCalendar(), settings.deadlines
+        self.shanghai = SHANGHAI
         self.by_date: dict = {}
 
     def for_dispatch(self, at: datetime) -> tuple[datetime, ...]:
-        day = at.astimezone(self.w.SHANGHAI).date()
+        day = at.astimezone(self.shanghai).date()
         if day not in self.by_date:
             due = self.w.add_working_days(self.cal, at, TERM_DAYS).at
             sign = self.w.add_working_days(self.cal, at, self.limits.sign_days).at
             day_yellow = self.w.yellow_from(self.cal, due, due, self.limits.yellow_days, 0.0)
+            sign_day_yellow = self.w.yellow_from(self.cal, sign, sign, self.limits.yellow_days, 0.0)
             notice = self.w.working_day_after(self.cal, due, self.limits.notice_after_days)
             escalate = self.w.working_day_after(self.cal, due, self.limits.escalate_after_days)
-            self.by_date[day] = (sign, due, day_yellow, notice, escalate)
-        sign, due, day_yellow, notice, escalate = self.by_date[day]
+            sign_notice = self.w.working_day_after(self.cal, sign, self.limits.notice_after_days)
+            sign_escalate = self.w.working_day_after(self.cal, sign, self.limits.escalate_after_days)
+            self.by_date[day] = (sign, due, day_yellow, notice, escalate, sign_day_yellow, sign_notice,
+                                 sign_escalate)
+        sign, due, day_yellow, notice, escalate, sign_day_yellow, sign_notice, sign_escalate = self.by_date[day]
         yellow = min(day_yellow, due - (due - at) * self.limits.yellow_fraction)
-        return sign, due, yellow, notice, escalate
+        sign_yellow = min(sign_day_yellow, sign - (sign - at) * self.limits.yellow_fraction)
+        return sign, due, yellow, notice, escalate, sign_yellow, sign_notice, sign_escalate
 
 
 def ticket_rows(n: int, departments: list[int], now: datetime, cache: DeadlineCache, rng: random.Random):
     statuses, weights = zip(*STATUSES, strict=True)
     for _ in range(n):
         at = now - timedelta(seconds=rng.randrange(SPREAD_DAYS * 86400))
-        sign, due, yellow, notice, escalate = cache.for_dispatch(at)
+        sign, due, yellow, notice, escalate, sign_yellow, sign_notice, sign_escalate = cache.for_dispatch(at)
         status = rng.choices(statuses, weights)[0]
         paused = (at + (now - at) / 2) if status == "appealed" else None
+        # Only dispatched tickets are unsigned (their sign-for deadline is watched too); a replied
+        # one has its reply (in time: it stays green).
+        signed = None if status == "dispatched" else min(at + timedelta(hours=2), now)
+        replied = min(at + (now - at) / 3, due - timedelta(hours=1)) if status == "replied" else None
         yield ("review", rng.choice(departments), status, "green", at, sign, at, TERM_DAYS, 0, "[]", due, yellow,
-               notice, escalate, False, 0, 0, paused, 1, at, at)
+               notice, escalate, False, 0, 0, paused, 1, at, at, due, sign_yellow, sign_notice, sign_escalate,
+               signed, replied)
 
 
 def copy_tickets(raw, rows) -> None:
@@ -104,6 +119,8 @@ def copy_tickets(raw, rows) -> None:
 
 def reset(db) -> None:
     with db.engine.begin() as conn:
+        # audit_log refuses TRUNCATE (migration 0006); the benchmark's superuser steps past it.
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text("TRUNCATE ticket_events, tickets, audit_log, departments RESTART IDENTITY CASCADE"))
 
 

@@ -5,14 +5,14 @@ a lease (`classification_next_at` for classification, this column for ticket ope
 it may be handed out again if its job was lost.
 
 Revision ID: 0008_intake
-Revises: 0005_rate_token_hash
+Revises: 0006_security (re-chained at the merge of main; it was 0005_rate_token_hash)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_intake"
-down_revision = "0005_rate_token_hash"
+down_revision = "0006_security"
 branch_labels = None
 depends_on = None
 

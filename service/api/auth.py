@@ -6,9 +6,12 @@ from functools import wraps
 
 from flask import abort, g, request
 
+from service.api.contract import annotate
+from service.api.ratelimit import count_invalid_token, too_many
 from service.domain.accounts import Scope, scope_for, user_for_token
 from service.extensions import db
 from service.models import User
+from service.models.types import utcnow
 
 STAFF = ("admin", "operator", "dept_staff", "supervisor")  # auditors read the audit log only
 
@@ -30,9 +33,10 @@ def current_user(optional: bool = False) -> User | None:
         if optional and "Authorization" not in request.headers:
             return None
         abort(401)
-    user = user_for_token(db.session, token)
+    user = user_for_token(db.session, token, utcnow())
     if user is None:
-        abort(401)
+        reset_at = count_invalid_token()
+        abort(401 if reset_at is None else too_many(reset_at))
     request._feedback_user = g.user = user
     return user
 
@@ -43,7 +47,8 @@ def require_role(user: User, roles: tuple[str, ...]) -> None:
 
 
 def roles_required(*roles: str):
-    """Authenticate, then allow only these roles; the user is in flask.g.user."""
+    """Authenticate, then allow only these roles; the user is in flask.g.user. Documents the
+    bearer requirement and 401/403 in the OpenAPI document."""
 
     def decorator(view):
         @wraps(view)
@@ -51,6 +56,34 @@ def roles_required(*roles: str):
             require_role(current_user(), roles)
             return view(*args, **kwargs)
 
+        annotate(wrapper, auth="required", roles=list(roles))
+        return wrapper
+
+    return decorator
+
+
+def bearer_optional(view):
+    """For operations a citizen calls without a token and staff call with one (the view calls
+    `current_user(optional=True)` itself): documents both security alternatives."""
+    annotate(view, auth="optional", errors=(403,))
+    return view
+
+
+def citizen_or_roles(*roles: str):
+    """For endpoints a citizen reaches without a token (rating, confirming): no Authorization
+    header ⇒ the citizen's path; a token ⇒ authenticated and one of `roles`, checked before the
+    body is read, so a denied role gets 403 and never learns the body's rules. Documented like
+    `bearer_optional`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user(optional=True)
+            if user is not None:
+                require_role(user, roles)
+            return view(*args, **kwargs)
+
+        annotate(wrapper, auth="optional", errors=(403,))
         return wrapper
 
     return decorator

@@ -7,13 +7,15 @@ import re
 from typing import Any
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from service.domain.errors import DomainError
+from service.extensions import db
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 DOMAIN_STATUS = {
     "not_found": 404,
@@ -24,6 +26,7 @@ DOMAIN_STATUS = {
     "unauthorized": 401,
     "forbidden": 403,
     "unavailable": 503,
+    "rate_limited": 429,
 }
 
 HTTP_CODES = {
@@ -99,6 +102,8 @@ def _webargs_details(exc: HTTPException) -> dict:
 
 
 def handle_http_exception(exc: HTTPException):
+    if exc.response is not None:  # already answered in the error shape (e.g. a rate-limit breach)
+        return exc.response
     status = exc.code or 500
     code, message = HTTP_CODES.get(status, ("error", exc.description or "请求失败。"))
     details = _webargs_details(exc)
@@ -106,7 +111,7 @@ def handle_http_exception(exc: HTTPException):
         details = {}  # a body that is not JSON has no field to blame
     headers = {}
     if status == 503:
-        headers["Retry-After"] = str(getattr(exc, "retry_after", 5))
+        headers["Retry-After"] = str(getattr(exc, "retry_after", RETRY_AFTER_SECONDS))
     if status == 429:
         headers["Retry-After"] = str(getattr(exc, "retry_after", 60))
     if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
@@ -116,23 +121,48 @@ def handle_http_exception(exc: HTTPException):
 
 def handle_domain_error(exc: DomainError):
     status = DOMAIN_STATUS.get(exc.code, 409)
-    headers = {"Retry-After": "5"} if status == 503 else None
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+    if status == 429:  # a locked login: Retry-After from the lockout
+        headers = {"Retry-After": str(max(1, int(getattr(exc, "retry_after", 60))))}
     return error_response(status, exc.code, exc.message, translate(exc.details), headers)
 
 
-def handle_database_unavailable(exc: Exception):
-    """The database cannot be reached (restarting, failing over, pool exhausted): 503, try later.
-
-    Nothing was stored by this request, or (a commit whose answer was lost) it is found again by a
-    retry: 一事一评 answers 409 for a rating that did get stored."""
-    log.warning("database unavailable: %s", exc)
-    return error_response(503, "unavailable", "服务暂不可用，请稍后再试。", None, {"Retry-After": "5"})
+# SQLSTATE classes that mean "the database cannot serve now", not "this request is wrong":
+# connection exceptions (08), operator intervention / shutdown (57P), insufficient resources
+# (53), and a read-only transaction (25006: a replica, or default_transaction_read_only).
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "53", "25006")
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open", "readonly database", "disk i/o error")
 
 
-def _database_error(exc: DBAPIError):
-    if isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated:
-        return handle_database_unavailable(exc)
-    return handle_unexpected(exc)
+def database_unavailable(exc: SQLAlchemyError) -> bool:
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if type(orig).__module__.startswith("sqlite3"):
+        return any(text in str(orig).lower() for text in _SQLITE_UNAVAILABLE)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    # psycopg raises OperationalError without a SQLSTATE when it cannot connect at all.
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def handle_database_error(exc: SQLAlchemyError):
+    if not database_unavailable(exc):
+        return handle_unexpected(exc)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone; the pool replaces it (pre-ping) once the database is back
+    # The type and SQLSTATE only: the exception text carries the statement and its parameters.
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    log.warning("database unavailable: %s %s", type(orig).__name__, getattr(orig, "sqlstate", "") or "")
+    code, message = HTTP_CODES[503]
+    return error_response(503, code, message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def handle_unexpected(exc: Exception):
@@ -146,6 +176,5 @@ def register_error_handlers(app: Flask) -> None:
     # Registered after flask-smorest's own handler so this shape wins.
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
-    app.register_error_handler(DBAPIError, _database_error)
-    app.register_error_handler(PoolTimeout, handle_database_unavailable)
+    app.register_error_handler(SQLAlchemyError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,104 +1,106 @@
-"""Liveness, readiness and Prometheus metrics (per process; scrape each gunicorn worker)."""
+"""Liveness, readiness and Prometheus metrics, at the root (not under /api/v1), documented in the
+OpenAPI document like every other operation."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict
+import logging
+from collections.abc import Callable
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Response, current_app, jsonify
+from marshmallow import Schema, fields
 from sqlalchemy import text
 
-from service.domain.pending import count_pending
+from service.api import metrics as prom
+from service.api.auth import bearer_optional
+from service.api.contract import Blueprint
 from service.extensions import db
 
-bp = Blueprint("health", __name__)
-_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-_lock = threading.Lock()
-_requests: dict[tuple[str, str, int], int] = defaultdict(int)
-_latency: dict[str, list[float]] = defaultdict(lambda: [0] * (len(_BUCKETS) + 2))
+log = logging.getLogger(__name__)
+blp = Blueprint("health", __name__, description="运行状态与监控")
 # Extra readiness checks other modules register (e.g. provisional calendar years): name -> fn
-# returning (ok, detail). A warning check reports without failing readiness.
-READINESS_WARNINGS: dict[str, callable] = {}
+# returning a warning text or None. A warning reports without failing readiness; it is asked
+# only when the database answered (the checks read it).
+READINESS_WARNINGS: dict[str, Callable[[], str | None]] = {}
+RETRY_AFTER_SECONDS = 5
 
 
-@bp.get("/healthz")
+class HealthOut(Schema):
+    status = fields.String(required=True, metadata={"description": "ok"})
+
+
+class ReadyOut(Schema):
+    status = fields.String(required=True, metadata={"description": "ok | unavailable"})
+    checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    warnings = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+@blp.route("/healthz", methods=["GET"])
+@blp.response(200, HealthOut)
 def healthz():
-    return jsonify(status="ok")
+    """The process answers (nothing else is checked)."""
+    return {"status": "ok"}
 
 
-@bp.get("/readyz")
+@blp.route("/readyz", methods=["GET"])
+@blp.response(200, ReadyOut)
+@blp.alt_response(503, schema=ReadyOut, description="数据库只读/不可达或队列不可达；Retry-After 秒后再试",
+                  headers={"Retry-After": {"schema": {"type": "integer"}}})
 def readyz():
-    checks, ok = {}, True
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # any driver error means "not ready"
-        checks["database"], ok = f"error: {type(exc).__name__}", False
-    try:
-        queue = current_app.extensions["queue"]
-        queue.ping()
-        checks["queue"] = "inline" if queue.inline else "ok"
-    except Exception as exc:
-        checks["queue"], ok = f"error: {type(exc).__name__}", False
-    warnings = {}
-    for name, check in READINESS_WARNINGS.items():
-        detail = check()
-        if detail:
-            warnings[name] = detail
+    """Ready when the database accepts writes and the queue answers."""
+    checks = {"database": _database_check(), "queue": _queue_check()}
+    ok = all(value in ("ok", "inline") for value in checks.values())
+    warnings = _warnings() if checks["database"] == "ok" else {}
     body = {"status": "ok" if ok else "unavailable", "checks": checks, "warnings": warnings}
     response = jsonify(body)
     response.status_code = 200 if ok else 503
     if not ok:
-        response.headers["Retry-After"] = "5"
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
-@bp.get("/metrics")
-def metrics():
-    lines = [
-        "# HELP http_requests_total Requests handled by this process.",
-        "# TYPE http_requests_total counter",
-    ]
-    with _lock:
-        for (endpoint, method, status), count in sorted(_requests.items()):
-            lines.append(
-                f'http_requests_total{{endpoint="{endpoint}",method="{method}",status="{status}"}} {count}'
-            )
-        lines += ["# HELP http_request_seconds Request latency.", "# TYPE http_request_seconds histogram"]
-        for endpoint, counts in sorted(_latency.items()):
-            cumulative = 0
-            for bound, n in zip(_BUCKETS, counts, strict=False):
-                cumulative += n
-                lines.append(f'http_request_seconds_bucket{{endpoint="{endpoint}",le="{bound}"}} {cumulative}')
-            total = cumulative + counts[len(_BUCKETS)]
-            lines.append(f'http_request_seconds_bucket{{endpoint="{endpoint}",le="+Inf"}} {total}')
-            lines.append(f'http_request_seconds_count{{endpoint="{endpoint}"}} {total}')
-    lines += _pending_gauges()
-    return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
-
-
-def _pending_gauges() -> list[str]:
+def _database_check() -> str:
     try:
-        pending = count_pending(db.session)
-    except Exception:
-        return []
-    lines = ["# HELP pending_jobs Rows accepted but not yet processed.", "# TYPE pending_jobs gauge"]
-    lines += [f'pending_jobs{{kind="{kind}"}} {n}' for kind, n in pending.items()]
-    return lines
+        session = db.session
+        session.execute(text("SELECT 1"))
+        if session.get_bind().dialect.name == "postgresql":
+            # A replica or a database set read-only answers SELECT 1 but refuses every rating.
+            if session.execute(text("SHOW transaction_read_only")).scalar() == "on":
+                return "error: read-only"
+        return "ok"
+    except Exception as exc:  # any driver error means "not ready"
+        db.session.rollback()
+        return f"error: {type(exc).__name__}"
 
 
-def install_metrics(app: Flask) -> None:
-    @app.before_request
-    def _start_timer():
-        g._started = time.perf_counter()
+def _queue_check() -> str:
+    try:
+        queue = current_app.extensions["queue"]
+        queue.ping()
+        return "inline" if queue.inline else "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
 
-    @app.after_request
-    def _count(response):
-        endpoint = request.endpoint or "unmatched"
-        elapsed = time.perf_counter() - g.get("_started", time.perf_counter())
-        index = next((i for i, bound in enumerate(_BUCKETS) if elapsed <= bound), len(_BUCKETS))
-        with _lock:
-            _requests[(endpoint, request.method, response.status_code)] += 1
-            _latency[endpoint][index] += 1
-        return response
+
+def _warnings() -> dict[str, str]:
+    warnings = {}
+    for name, check in READINESS_WARNINGS.items():
+        try:
+            detail = check()
+        except Exception as exc:  # a warning check must never turn readiness into a crash
+            db.session.rollback()
+            log.warning("readiness warning %s failed: %s", name, type(exc).__name__)
+            detail = f"check failed: {type(exc).__name__}"
+        if detail:
+            warnings[name] = detail
+    return warnings
+
+
+@blp.route("/metrics", methods=["GET"])
+@bearer_optional
+@blp.doc(responses={"200": {"description": "Prometheus 文本格式（所有 gunicorn worker 合计）",
+                            "content": {prom.CONTENT_TYPE: {"schema": {"type": "string"}}}}})
+def metrics():
+    """Prometheus text for the whole server. Only for a `metrics` token, or from an address in
+    METRICS_ALLOWED_NETWORKS."""
+    prom.require_scrape_access()
+    return Response(prom.render(), mimetype=prom.CONTENT_TYPE)

@@ -1,7 +1,7 @@
 from flask import g
-from flask_smorest import Blueprint
 
 from service.api.auth import STAFF, current_scope, roles_required
+from service.api.contract import Blueprint, errors
 from service.api.tickets import ticket_env
 from service.domain import hotline
 from service.extensions import db
@@ -12,10 +12,12 @@ from service.schemas.hotline import (
     CaseCreate,
     CaseCreated,
     CaseOut,
-    CasePage,
     CaseQuery,
+    CaseSummary,
+    CaseUnmaskedOut,
     MergeIn,
 )
+from service.schemas.service_events import UnmaskRequest
 from workers.queues import CLASSIFY, Call, after_commit
 
 blp = Blueprint("hotline", __name__, description="12345 诉求工单")
@@ -23,8 +25,10 @@ blp = Blueprint("hotline", __name__, description="12345 诉求工单")
 
 @blp.route("/hotline/cases", methods=["POST"])
 @roles_required("operator")
+@errors(409)
 @blp.arguments(CaseCreate)
 @blp.response(201, CaseCreated)
+@blp.alt_response(200, schema=CaseCreated, description="同一 case_no 与相同内容的重放：已登记的工单")
 def create_case(data):
     env = ticket_env()
     view, created = hotline.create_case(db.session, env.settings, env.cipher, g.user, data, utcnow())
@@ -39,11 +43,10 @@ def after_case_committed(case_id: int) -> None:
 
 @blp.route("/hotline/cases", methods=["GET"])
 @roles_required(*STAFF)
-@blp.arguments(CaseQuery, location="query")
-@blp.response(200, CasePage)
-def list_cases(query):
+@blp.list_response(CaseSummary, CaseQuery)
+def list_cases(query, window):
     filters = {k: query.get(k) for k in ("department", "type", "status", "urgency")}
-    return hotline.list_cases(db.session, current_scope(), filters, query["page"], query["per_page"])
+    return hotline.list_cases(db.session, current_scope(), filters, *window)
 
 
 @blp.route("/hotline/cases/<int:case_id>", methods=["GET"])
@@ -55,6 +58,7 @@ def get_case(case_id):
 
 @blp.route("/hotline/cases/<int:case_id>/callback", methods=["POST"])
 @roles_required("operator")
+@errors(409)
 @blp.arguments(CallbackCreate)
 @blp.response(201, CallbackResult)
 def record_callback(data, case_id):
@@ -63,8 +67,18 @@ def record_callback(data, case_id):
 
 @blp.route("/hotline/cases/<int:case_id>/merge", methods=["POST"])
 @roles_required("operator")
+@errors(409)
 @blp.arguments(MergeIn)
 @blp.response(200, CaseOut)
 def merge_cases(data, case_id):
     """并单: merge open cases of the same department and type under this one."""
     return hotline.merge_cases(db.session, current_scope(), g.user, case_id, data["case_ids"], utcnow())
+
+
+@blp.route("/hotline/cases/<int:case_id>/unmask", methods=["POST"])
+@roles_required("operator", "supervisor")
+@blp.arguments(UnmaskRequest)
+@blp.response(200, CaseUnmaskedOut)
+def unmask_case(data, case_id):
+    """The case content and caller contact in full, for a callback; audited with the reason."""
+    return hotline.unmask_case(db.session, ticket_env().cipher, current_scope(), case_id, g.user, data["reason"])

@@ -1,8 +1,7 @@
 from flask import Response, current_app, g
-from flask_smorest import Blueprint
-from marshmallow import RAISE
 
 from service.api.auth import STAFF, current_scope, roles_required
+from service.api.contract import Blueprint
 from service.domain import indicators
 from service.extensions import db
 from service.models.types import utcnow
@@ -13,7 +12,7 @@ blp = Blueprint("indicators", __name__, description="指标（实时统计）")
 
 @blp.route("/indicators", methods=["GET"])
 @roles_required(*STAFF)
-@blp.arguments(IndicatorQuery, location="query", unknown=RAISE)
+@blp.arguments(IndicatorQuery, location="query")
 @blp.response(200, IndicatorReportOut)
 def live_indicators(query):
     """Live figures per department (each with its sub-departments), scoped to the caller."""
@@ -34,8 +33,8 @@ def _export(query, fmt: str) -> Response:
 
 @blp.route("/indicators.csv", methods=["GET"])
 @roles_required(*STAFF)
-@blp.arguments(IndicatorQuery, location="query", unknown=RAISE)
-@blp.response(200, content_type="text/csv")
+@blp.arguments(IndicatorQuery, location="query")
+@blp.download("text/csv", "指标表（UTF-8 带 BOM 的 CSV，附件）")
 def export_csv(query):
     """The indicator table with scores as CSV (UTF-8 with BOM); the export is audit-logged."""
     return _export(query, "csv")
@@ -43,8 +42,8 @@ def export_csv(query):
 
 @blp.route("/indicators.xlsx", methods=["GET"])
 @roles_required(*STAFF)
-@blp.arguments(IndicatorQuery, location="query", unknown=RAISE)
-@blp.response(200, content_type=indicators.EXPORT_FORMATS["xlsx"])
+@blp.arguments(IndicatorQuery, location="query")
+@blp.download(indicators.EXPORT_FORMATS["xlsx"], "指标工作簿（xlsx，附件）")
 def export_xlsx(query):
     """The indicator workbook, one sheet per indicator family; the export is audit-logged."""
     return _export(query, "xlsx")

@@ -1,6 +1,5 @@
-from flask_smorest import Blueprint
-
 from service.api.auth import STAFF, roles_required
+from service.api.contract import Blueprint
 from service.extensions import db
 from service.schemas.nlp import ActiveModels, ClassifyRequest, ClassifyResult
 

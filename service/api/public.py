@@ -12,13 +12,13 @@ import threading
 from collections import OrderedDict
 
 from flask import Response, request
-from flask_smorest import Blueprint
-from marshmallow import RAISE
 
-from service.api.ratelimit import limit_public
+from service.api.contract import Blueprint, errors
+from service.api.ratelimit import rate_limited
 from service.domain.indicators import publications, to_csv
 from service.extensions import db
 from service.models.types import utcnow
+from service.schemas.common import shanghai_iso
 from service.schemas.publications import PublicIndicatorsOut, PublicItem, PublicQuery, PublicVersion
 
 blp = Blueprint("public", __name__, description="公开指标（已公示的数据）")
@@ -59,35 +59,41 @@ class Rendered:
         return self._gzipped
 
 
-def conditional(body: bytes | Rendered, mimetype: str, headers: dict | None = None) -> Response:
+def conditional(body: bytes | Rendered, mimetype: str, headers: dict | None = None,
+                private: bool = False) -> Response:
     """Answer with a strong ETag, or 304 when the client already has that representation.
 
-    A `Rendered` body is served gzip-compressed to clients that accept it (its own ETag)."""
+    If-None-Match uses the weak comparison (RFC 9110 §13.1.2): a gzip proxy that rewrote our ETag
+    to W/"…" still gets its 304. A `Rendered` body is served gzip-compressed to clients that accept
+    it (its own ETag). `private`: a response that needs a token is for that caller's cache only,
+    and varies with the Authorization header."""
     if not isinstance(body, Rendered):
         body = Rendered(body, hashlib.sha256(body).hexdigest())
     use_gzip = "gzip" in request.accept_encodings
     etag = body.etag + ("-gz" if use_gzip else "")
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         response = Response(body.gzipped if use_gzip else body.body, mimetype=mimetype)
         if use_gzip:
             response.headers["Content-Encoding"] = "gzip"
     response.set_etag(etag)
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Vary"] = "Accept-Encoding, Authorization" if private else "Accept-Encoding"
+    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=60"
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
 
 
 def _view(query):
-    limit_public("public_indicators")
     return publications.published_view(db.session, query["period"], utcnow(), query.get("version"))
 
 
 @blp.route("/public/indicators", methods=["GET"])
-@blp.arguments(PublicQuery, location="query", unknown=RAISE)
+@rate_limited("public")
+@errors(404)
+@blp.conditional()
+@blp.arguments(PublicQuery, location="query")
 @blp.response(200, PublicIndicatorsOut)
 def public_indicators(query):
     """The latest published version of a period (or `version`), with the list of versions."""
@@ -95,8 +101,8 @@ def public_indicators(query):
     pub = view.publication
     envelope = _dumps({
         "period": pub.period, "version": pub.version, "status": view.status,
-        "provisional": pub.provisional, "published_at": pub.approved_at.isoformat(),
-        "appeal_deadline": pub.appeal_deadline.isoformat(),
+        "provisional": pub.provisional, "published_at": shanghai_iso(pub.approved_at),
+        "appeal_deadline": shanghai_iso(pub.appeal_deadline),
         "versions": PublicVersion(many=True).dump(view.versions),
     })
     # The figures never change for a version; the envelope (status, version list) rarely does.
@@ -112,8 +118,11 @@ def public_indicators(query):
 
 
 @blp.route("/public/indicators.csv", methods=["GET"])
-@blp.arguments(PublicQuery, location="query", unknown=RAISE)
-@blp.response(200, content_type="text/csv")
+@rate_limited("public")
+@errors(404)
+@blp.conditional()
+@blp.arguments(PublicQuery, location="query")
+@blp.download("text/csv", "已公示指标（UTF-8 带 BOM 的 CSV，附件）")
 def public_indicators_csv(query):
     """The same figures as CSV, UTF-8 with a BOM so that Excel opens it."""
     view = _view(query)
@@ -122,5 +131,5 @@ def public_indicators_csv(query):
     body = _cached(("csv", key), lambda: Rendered(
         to_csv(publications.snapshot_of(db.session, pub)["items"]), key))
     filename = f"indicators-{pub.period}-v{pub.version}.csv"
-    return conditional(body, "text/csv; charset=utf-8",
+    return conditional(body, "text/csv",  # Flask adds "; charset=utf-8" to text types
                        {"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,8 +1,7 @@
 from flask import current_app, g
-from flask_smorest import Blueprint
-from marshmallow import RAISE
 
 from service.api.auth import current_scope, roles_required
+from service.api.contract import Blueprint, errors
 from service.domain.indicators import publications
 from service.extensions import db
 from service.models.types import utcnow
@@ -23,9 +22,10 @@ READERS = ("supervisor", "admin")
 
 @blp.route("/publications", methods=["POST"])
 @roles_required("supervisor")
+@errors(409)
 @blp.arguments(PublicationCreate)
 @blp.response(201, PublicationOut)
-def freeze(data):
+def create_publication(data):
     """Freeze a period into a draft version (a correction needs a reason once a version is public)."""
     now = utcnow()
     publication = publications.create_publication(
@@ -36,12 +36,12 @@ def freeze(data):
 
 @blp.route("/publications", methods=["GET"])
 @roles_required(*READERS)
-@blp.arguments(PublicationListQuery, location="query", unknown=RAISE)
-@blp.response(200, PublicationOut(many=True))
-def list_publications(query):
+@blp.list_response(PublicationOut, PublicationListQuery)
+def list_publications(query, window):
     now = utcnow()
-    return [publications.describe_publication(db.session, p, now)
-            for p in publications.list_publications(db.session, query.get("period"), now)]
+    page = publications.list_publications(db.session, query.get("period"), now, *window)
+    page.items = [publications.describe_publication(db.session, p, now) for p in page.items]
+    return page
 
 
 @blp.route("/publications/<int:publication_id>", methods=["GET"])
@@ -55,9 +55,10 @@ def get_publication(publication_id):
 
 @blp.route("/publications/<int:publication_id>/approve", methods=["POST"])
 @roles_required("supervisor")
-@blp.arguments(Empty)
+@errors(409)
+@blp.arguments(Empty, required=False)
 @blp.response(200, PublicationOut)
-def approve(_data, publication_id):
+def approve_publication(_data, publication_id):
     """A second, different supervisor publishes the draft (双人复核)."""
     now = utcnow()
     publication = publications.approve_publication(
@@ -68,17 +69,19 @@ def approve(_data, publication_id):
 
 @blp.route("/publications/<int:publication_id>/appeals", methods=["POST"])
 @roles_required("dept_staff", "supervisor", "admin")
+@errors(409)
 @blp.arguments(AppealCreate)
 @blp.response(201, AppealOut)
-def appeal(data, publication_id):
+def appeal_publication(data, publication_id):
     """A department appeals a published figure within the appeal window."""
     return publications.file_appeal(db.session, current_scope(), publication_id, data, g.user, utcnow())
 
 
 @blp.route("/publications/<int:publication_id>/appeals/<int:appeal_id>/decide", methods=["POST"])
 @roles_required("supervisor")
+@errors(409)
 @blp.arguments(AppealDecision)
 @blp.response(200, AppealOut)
-def decide(data, publication_id, appeal_id):
+def decide_appeal(data, publication_id, appeal_id):
     return publications.decide_appeal(db.session, publication_id, appeal_id, data["accepted"],
                                       data["note"], g.user, utcnow())

@@ -1,12 +1,20 @@
 from flask import current_app, g
-from flask_smorest import Blueprint
 
-from service.api.auth import STAFF, current_scope, current_user, require_role, roles_required
-from service.api.ratelimit import limit_public
+from service.api.auth import STAFF, citizen_or_roles, current_scope, current_user, roles_required
+from service.api.contract import Blueprint, errors
+from service.api.ratelimit import rate_limited
 from service.domain import ratings
 from service.extensions import db
 from service.models.types import utcnow
-from service.schemas.reviews import HumanTags, ReviewCreate, ReviewCreated, ReviewOut, ReviewPage, ReviewQuery
+from service.schemas.reviews import (
+    HumanTags,
+    ReviewCreate,
+    ReviewCreated,
+    ReviewOut,
+    ReviewQuery,
+    ReviewTextOut,
+)
+from service.schemas.service_events import UnmaskRequest
 from workers.queues import CLASSIFY, TICKETS, Call, after_commit
 
 blp = Blueprint("reviews", __name__, description="评价（好差评）")
@@ -15,19 +23,22 @@ blp = Blueprint("reviews", __name__, description="评价（好差评）")
 # Schema instances, not classes: webargs builds a new schema from a class on every request, which
 # cost a fifth of the hot path's CPU (issue 13's profile). Loading and dumping are thread-safe.
 @blp.route("/reviews", methods=["POST"])
+@citizen_or_roles("operator")
+@rate_limited("citizen")
+@errors(404, 409)
 @blp.arguments(ReviewCreate())
 @blp.response(201, ReviewCreated())
+@blp.alt_response(200, schema=ReviewCreated,
+                  description="代评重复提交（同一请求体）：返回已存储的评价")
 def submit_review(data):
     """A citizen rates with the event's rate_token; an operator (Bearer token) rates by event_no."""
     operator = current_user(optional=True)
-    if operator is None:
-        limit_public("reviews")
-    else:
-        require_role(operator, ("operator",))
     settings = current_app.extensions["settings"]
-    review = ratings.submit_review(
+    review, created = ratings.submit_review(
         db.session, settings, ratings.load_catalog(settings.rating_options_file), data, utcnow(), operator
     )
+    if not created:
+        return review, 200  # the operator's call again with the same body (idempotent)
     after_review_committed(review)
     return review
 
@@ -45,14 +56,13 @@ def after_review_committed(review) -> None:
 
 @blp.route("/reviews", methods=["GET"])
 @roles_required(*STAFF)
-@blp.arguments(ReviewQuery, location="query")
-@blp.response(200, ReviewPage)
-def list_reviews(query):
+@blp.list_response(ReviewOut, ReviewQuery)
+def list_reviews(query, window):
     filters = ratings.ReviewFilters(
         department=query.get("department"), level=query.get("level"), tag=query.get("tag"),
         bad=query.get("bad"), date_from=query.get("from_"), date_to=query.get("to"),
     )
-    return ratings.list_reviews(db.session, current_scope(), filters, query["page"], query["per_page"])
+    return ratings.list_reviews(db.session, current_scope(), filters, *window)
 
 
 @blp.route("/reviews/<int:review_id>", methods=["GET"])
@@ -68,3 +78,12 @@ def get_review(review_id):
 @blp.response(200, ReviewOut)
 def label_review(data, review_id):
     return ratings.set_human_tags(db.session, current_scope(), review_id, data["tags"], g.user)
+
+
+@blp.route("/reviews/<int:review_id>/unmask", methods=["POST"])
+@roles_required("operator", "supervisor")
+@blp.arguments(UnmaskRequest)
+@blp.response(200, ReviewTextOut)
+def unmask_review_text(data, review_id):
+    """The review text with the numbers inside it unmasked, for a callback; audited with the reason."""
+    return ratings.unmask_review_text(db.session, current_scope(), review_id, g.user, data["reason"])

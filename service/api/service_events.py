@@ -1,7 +1,7 @@
 from flask import current_app, g
-from flask_smorest import Blueprint
 
 from service.api.auth import STAFF, current_scope, roles_required
+from service.api.contract import Blueprint, errors
 from service.domain import ratings
 from service.domain.privacy import ContactCipher
 from service.extensions import db
@@ -31,8 +31,11 @@ def with_rate_url(event):
 
 @blp.route("/service-events", methods=["POST"])
 @roles_required("intake", "admin", "dept_staff")
+@errors(404, 409)  # 404: a replay of another department's event tells nothing
 @blp.arguments(ServiceEventCreate)
 @blp.response(201, ServiceEventIssued)
+@blp.alt_response(200, schema=ServiceEventIssued,
+                  description="同一 event_no 与相同内容的重放：已登记的办件（不再带 rate_token，请用 resend）")
 def register_service_event(data):
     settings = current_app.extensions["settings"]
     event, created = ratings.register_service_event(

@@ -1,14 +1,14 @@
 from flask import abort, current_app
-from flask_smorest import Blueprint
 
-from service.api.auth import STAFF, current_scope, current_user, roles_required
-from service.api.ratelimit import limit_public
+from service.api.auth import STAFF, citizen_or_roles, current_scope, current_user, roles_required
+from service.api.contract import Blueprint, errors
+from service.api.ratelimit import rate_limited
 from service.domain import tickets
 from service.domain.privacy import ContactCipher
 from service.domain.tickets import LoggingSmsNotifier, Notifier
 from service.extensions import db
 from service.models.types import utcnow
-from service.schemas.tickets import TicketAction, TicketOut, TicketPage, TicketQuery
+from service.schemas.tickets import TicketAction, TicketListItem, TicketOut, TicketQuery
 
 blp = Blueprint("tickets", __name__, description="整改工单")
 
@@ -26,14 +26,13 @@ def ticket_env() -> tickets.TicketEnv:
 
 @blp.route("/tickets", methods=["GET"])
 @roles_required(*STAFF)
-@blp.arguments(TicketQuery, location="query")
-@blp.response(200, TicketPage)
-def list_tickets(query):
+@blp.list_response(TicketListItem, TicketQuery)
+def list_tickets(query, window):
     filters = tickets.TicketFilters(
         department=query.get("department"), status=query.get("status"), color=query.get("color"),
         source=query.get("source"), provisional=query.get("provisional"),
     )
-    return tickets.list_tickets(db.session, current_scope(), filters, query["page"], query["per_page"])
+    return tickets.list_tickets(db.session, current_scope(), filters, *window)
 
 
 @blp.route("/tickets/<int:ticket_id>", methods=["GET"])
@@ -44,6 +43,9 @@ def get_ticket(ticket_id):
 
 
 @blp.route("/tickets/<int:ticket_id>/actions", methods=["POST"])
+@citizen_or_roles(*STAFF)
+@rate_limited("citizen")
+@errors(409)
 @blp.arguments(TicketAction)
 @blp.response(200, TicketOut)
 def act_on_ticket(data, ticket_id):
@@ -52,7 +54,6 @@ def act_on_ticket(data, ticket_id):
     if user is None:
         if data["action"] != "confirm":
             abort(401)
-        limit_public("ticket_confirm")
         actor = tickets.CITIZEN
     else:
         actor = tickets.Actor.of(user)

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from service.domain import tickets
+from service.domain import provisional
 from service.domain.calendar import CalendarFileError
 from service.extensions import db
 from service.models.types import utcnow
@@ -18,10 +18,10 @@ group = click.Group("calendar", help="节假日安排（工作日计算）。")
 @click.option("--actor", default="admin-cli", show_default=True, help="记入审计日志的操作人")
 @with_appcontext
 def load(file: Path, actor: str):
-    """Load one year's arrangement (JSON or CSV) and recompute provisional deadlines."""
+    """Load one year's arrangement (JSON or CSV); recompute provisional deadlines and appeal windows."""
     try:
         text = file.read_text(encoding="utf-8")
-        result = tickets.load_calendar_year(
+        result = provisional.load_calendar_year(
             db.session, current_app.extensions["settings"], text, str(file.name), actor, utcnow()
         )
     except (CalendarFileError, UnicodeDecodeError) as exc:
@@ -32,5 +32,5 @@ def load(file: Path, actor: str):
 @group.command("status")
 @with_appcontext
 def status():
-    """Known years, open tickets with provisional deadlines, warnings."""
-    click.echo(json.dumps(tickets.calendar_status(db.session, utcnow()), ensure_ascii=False, indent=2))
+    """Known years, open tickets and appeal windows with provisional deadlines, warnings."""
+    click.echo(json.dumps(provisional.calendar_status(db.session, utcnow()), ensure_ascii=False, indent=2))

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from workers.schedule import SCHEDULE
 
+log = logging.getLogger(__name__)
 group = click.Group("jobs", help="后台任务。")
 
 
@@ -44,8 +45,9 @@ def scheduler():
             if now >= due[job.func]:
                 try:
                     _run_one(job)
-                except Exception as exc:  # keep the loop alive; the next run retries
-                    click.echo(f"{job.func} failed: {exc}", err=True)
+                except Exception:  # keep the loop alive; the next run retries
+                    # Logged, not echoed: the log masks what an exception may quote (row values).
+                    log.exception("periodic job %s failed", job.func)
                 due[job.func] = now + job.interval_seconds
         time.sleep(1)
 

@@ -46,3 +46,13 @@ class Forbidden(DomainError):
 
 class Unavailable(DomainError):
     code = "unavailable"
+
+
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after` says in how many seconds to try again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -10,7 +10,7 @@ from service.models.review import Review
 from service.models.rollup import IndicatorDaily, RollupDirty, RollupState
 from service.models.service_event import ServiceEvent
 from service.models.ticket import Ticket
-from service.models.user import ApiToken, User
+from service.models.user import ApiToken, LoginThrottle, User
 
 __all__ = [
     "ApiToken",
@@ -20,6 +20,7 @@ __all__ = [
     "HotlineCallback",
     "HotlineCase",
     "IndicatorDaily",
+    "LoginThrottle",
     "NlpModel",
     "Publication",
     "PublicationAppeal",

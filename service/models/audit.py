@@ -10,10 +10,12 @@ from service.models.types import JSONType, UTCDateTime, utcnow
 
 
 class AuditEntry(db.Model):
-    """Append-only, hash-chained log of state changes, unmasking, exports and logins.
+    """Append-only, keyed hash chain of state changes, unmasking, exports and logins.
 
-    Each entry's hash covers its content and the previous entry's hash, so editing or deleting any
-    row breaks every later link; `flask audit verify` walks the chain.
+    `seq` is the entry's position (1, 2, 3, … without gaps); `hash` is an HMAC (AUDIT_KEY) over the
+    previous hash, the position and the content, so editing, deleting or forging any row shows;
+    signed anchors of the head outside the table show truncation and rewrites
+    (service/domain/accounts/audit.py). PostgreSQL refuses UPDATE, DELETE and TRUNCATE here.
     """
 
     __tablename__ = "audit_log"
@@ -29,5 +31,6 @@ class AuditEntry(db.Model):
     to_state: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict | None] = mapped_column(JSONType)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
@@ -11,8 +11,6 @@ from service.models.service_event import ServiceEvent
 from service.models.types import JSONType, UTCDateTime, utcnow
 
 CASE_TYPES = ("consult", "help", "complaint", "report", "suggestion")
-# Types that always open a ticket; consult and suggestion only when the operator asks (open_ticket).
-TICKET_TYPES = ("help", "complaint", "report")
 CASE_STATUSES = ("open", "closed", "duplicate", "merged")
 URGENCIES = ("normal", "urgent")
 SATISFACTION = ("satisfied", "basic", "unsatisfied")
@@ -28,6 +26,11 @@ class HotlineCase(db.Model):
     """
 
     __tablename__ = "hotline_cases"
+    __table_args__ = (
+        Index("ix_hotline_cases_contact_kept", "received_at",
+              postgresql_where=text("contact_anonymised_at IS NULL"),
+              sqlite_where=text("contact_anonymised_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_no: Mapped[str] = mapped_column(String(64), unique=True)
@@ -52,6 +55,8 @@ class HotlineCase(db.Model):
     body_fingerprint: Mapped[str] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when CONTACT_RETENTION_DAYS after receipt the caller's contact data was erased.
+    contact_anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tags: Mapped[list | None] = mapped_column(JSONType)
     human_tags: Mapped[list | None] = mapped_column(JSONType)

@@ -42,6 +42,12 @@ class Publication(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     appeal_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The window's end reached into a year whose holiday arrangement was not loaded: computed on
+    # weekdays, recomputed when the year is loaded; the version cannot become final meanwhile.
+    appeal_deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Signed anchors of the audit chain's head, taken at freeze and at approval: a published record
+    # outside the audit table that `flask audit verify` holds the chain against.
+    audit_anchors: Mapped[list | None] = mapped_column(JSONType)
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
@@ -50,11 +56,18 @@ class Publication(db.Model):
     )
 
 
+# The only columns of a published row that may still change: the appeal window's end, recomputed
+# when the holiday arrangement of the year it reaches into is loaded (domain.md §6).
+RECOMPUTABLE = ("appeal_deadline", "appeal_deadline_provisional")
+
+
 @event.listens_for(Publication, "before_update")
 def _snapshot_is_immutable(_mapper, _connection, target: Publication) -> None:
     state = db.inspect(target)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
     if PUBLISHED in (state.attrs.status.history.deleted or ()) or (
         target.status == PUBLISHED and not state.attrs.status.history.has_changes()
+        and not changed <= set(RECOMPUTABLE)
     ):
         raise ValueError(f"publication {target.id} is published and immutable")
     for name in ("snapshot", "snapshot_hash", "period", "version", "as_of"):

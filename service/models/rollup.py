@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.base import NO_VALUE
 
 from service.extensions import db
+from service.models.hotline import HotlineCallback
 from service.models.review import Review
 from service.models.service_event import ServiceEvent
 from service.models.types import SHANGHAI, UTCDateTime
@@ -23,17 +24,18 @@ COUNTERS = (
     # primary ratings, by the rating's local day
     "reviews_total", "reviews_active", "reviews_excluded", "reviews_valid", "reviews_good",
     "reviews_bad", "reviews_active_valid", "reviews_active_good", "level_points", "follow_ups",
-    "real_name_bad", "real_name_bad_verified", "bad_replied",
+    # 差评 (bad primary ratings and the bad follow-ups that opened a ticket), by their local day
+    "bad_follow_ups", "real_name_bad", "real_name_bad_verified", "bad_replied",
     "bad_tag_delay", "bad_tag_quality", "bad_tag_attitude",
     # service events, by their completion day
     "service_events", "events_rated",
     # 12345 complaint/report cases, by their receipt day
     "complaint_cases", "case_tag_delay", "case_tag_quality", "case_tag_attitude",
-    # callbacks, by their day
+    # cases called back (each with its latest valid callback), by that callback's day
     "callbacks_valid", "callbacks_solved", "callbacks_satisfied", "callbacks_basic",
     # tickets, by the day of their sign-for deadline
     "sign_due", "signed_on_time",
-    # tickets, by the day of their handling deadline
+    # tickets, by the day of their handling deadline in force at dispatch (period_due_at)
     "rectify_due", "rectified", "rectified_on_time", "overdue",
 )
 
@@ -58,6 +60,7 @@ class IndicatorDaily(db.Model):
     reviews_active_good: Mapped[int] = _count()
     level_points: Mapped[int] = _count()  # Σ(level − 1) over valid ratings; the score is 25× the mean
     follow_ups: Mapped[int] = _count()
+    bad_follow_ups: Mapped[int] = _count()
     real_name_bad: Mapped[int] = _count()
     real_name_bad_verified: Mapped[int] = _count()
     bad_replied: Mapped[int] = _count()
@@ -127,7 +130,7 @@ class RollupState(db.Model):
 # model class name -> the columns that decide which day a row counts on (True: a deadline)
 _DAY_COLUMNS = {
     "Review": (("created_at", False),),
-    "Ticket": (("sign_due_at", True), ("due_at", True)),
+    "Ticket": (("sign_due_at", True), ("period_due_at", True)),
     "HotlineCase": (("received_at", False),),
     "HotlineCallback": (("created_at", False),),
     "ServiceEvent": (("completed_at", False),),
@@ -184,12 +187,15 @@ def mark_dirty_days(session: Session, _context) -> None:
     days: set = session.info.pop("rollup_days", set())
     review_ids: set = session.info.pop("rollup_review_ids", set())
     event_ids: set = set()  # a new rating changes its event's completion-day figures
+    case_ids: set = set()  # a new callback replaces its case's earlier latest one (counted per case)
     for model, objects in _tracked(session, list(session.new) + list(session.dirty)).items():
         for obj in objects:
             for name, deadline in _DAY_COLUMNS[model.__name__]:
                 days.add(_day(_current(obj, name), deadline))
             if model.__name__ == "Ticket":  # a reply or callback changes its rating's day
                 review_ids.add(_current(obj, "review_id"))
+            elif model.__name__ == "HotlineCallback" and obj in session.new:
+                case_ids.add(_current(obj, "case_id"))
             elif model.__name__ == "Review" and obj in session.new:
                 # Intake sets review.service_event, so its completion day is known without a query.
                 event = _current(obj, "service_event")
@@ -198,9 +204,10 @@ def mark_dirty_days(session: Session, _context) -> None:
                     days.add(_day(completed_at))
                 else:
                     event_ids.add(_current(obj, "service_event_id"))
-    connection = session.connection() if (days or review_ids or event_ids) else None
+    connection = session.connection() if (days or review_ids or event_ids or case_ids) else None
     for column, key, ids in ((ServiceEvent.completed_at, ServiceEvent.id, event_ids),
-                             (Review.created_at, Review.id, review_ids)):
+                             (Review.created_at, Review.id, review_ids),
+                             (HotlineCallback.created_at, HotlineCallback.case_id, case_ids)):
         ids.discard(None)
         if ids:
             days.update(_day(r[0]) for r in connection.execute(select(column).where(key.in_(ids))))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
@@ -21,6 +21,12 @@ class ServiceEvent(db.Model):
     """
 
     __tablename__ = "service_events"
+    __table_args__ = (
+        # The retention job's look-up: events whose contact data is still there, by completion.
+        Index("ix_service_events_contact_kept", "completed_at",
+              postgresql_where=text("contact_anonymised_at IS NULL"),
+              sqlite_where=text("contact_anonymised_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_no: Mapped[str] = mapped_column(String(64), unique=True)
@@ -43,6 +49,8 @@ class ServiceEvent(db.Model):
     body_fingerprint: Mapped[str] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when CONTACT_RETENTION_DAYS after completion the citizen's contact data was erased.
+    contact_anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     department: Mapped[Department] = relationship()
 

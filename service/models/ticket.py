@@ -47,6 +47,10 @@ class Ticket(db.Model):
         # Partial: only the few provisional rows are indexed, so sweeps never touch this index.
         Index("ix_tickets_provisional", "deadline_provisional",
               postgresql_where=text("deadline_provisional"), sqlite_where=text("deadline_provisional")),
+        # Partial: reopened tickets only, whose fresh deadline (due_at) passing changes the counts
+        # of the day of their original deadline (period_due_at); the rollups look them up by it.
+        Index("ix_tickets_reopened_due", "due_at",
+              postgresql_where=text("reopen_count > 0"), sqlite_where=text("reopen_count > 0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +60,8 @@ class Ticket(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     status: Mapped[str] = mapped_column(String(24), default="dispatched")
     outcome: Mapped[str | None] = mapped_column(String(32))
-    color: Mapped[str] = mapped_column(String(8), default="green")
+    # Of open tickets only: NULL once closed (domain.md §5, "a closed ticket has none").
+    color: Mapped[str | None] = mapped_column(String(8), default="green")
 
     dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sign_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -72,6 +77,9 @@ class Ticket(db.Model):
     yellow_from: Mapped[datetime] = mapped_column(UTCDateTime())
     notice_at: Mapped[datetime] = mapped_column(UTCDateTime())
     escalate_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The deadline whose day the ticket's counts belong to: the handling deadline in force of the
+    # dispatch (extensions and pauses included); a reopening (重办) leaves it where it was.
+    period_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     verify_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -79,6 +87,19 @@ class Ticket(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The sign-for and verification-callback deadlines are watched like the handling deadline.
+    sign_yellow_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    sign_notice_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sign_escalate_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sign_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sign_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sign_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verify_yellow_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verify_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verify_escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verify_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verify_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verify_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -87,6 +108,9 @@ class Ticket(db.Model):
     pending_request: Mapped[dict | None] = mapped_column(JSONType)
 
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A reply came at or after the deadline in force of its term: overdue (超期) for good, even if
+    # the ticket is reopened and answered in time afterwards.
+    replied_late: Mapped[bool] = mapped_column(Boolean, default=False)
     reply_resolution: Mapped[str | None] = mapped_column(String(16))
     reply_content: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -112,8 +136,9 @@ class Ticket(db.Model):
 class TicketEvent(db.Model):
     """What one sweep run fired for one ticket: reminder (催办), notice (催办通知书), escalation (通报).
 
-    `actions` is "remind", "notice", "escalate" or several of them comma-joined when they fell due
-    together (one row per ticket and run keeps the sweep's writes to a minimum). Written set-based
+    `actions` is "remind", "notice", "escalate" (the handling deadline), "sign_remind", … (the
+    sign-for deadline), "verify_remind", … (the verification callback), or several of them
+    comma-joined when they fell due together (one row per ticket and run keeps the sweep's writes to a minimum). Written set-based
     by the sweep. Each run also appends one hash-chained audit entry per kind (entity_type
     "ticket_sweep", at = the run's time) listing the ticket ids, so every row here is covered by
     the tamper-evident chain. No foreign key: the sweep inserts only ids it has just updated, and
@@ -126,6 +151,6 @@ class TicketEvent(db.Model):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     ticket_id: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    actions: Mapped[str] = mapped_column(String(32))
+    actions: Mapped[str] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(24))
     color: Mapped[str] = mapped_column(String(8))

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from service.schemas.common import BaseSchema, page_schema
+from service.schemas.common import BaseSchema
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="编码只能包含字母、数字、下划线和连字符，最长 32 位。")
 
@@ -17,4 +17,4 @@ class DepartmentOut(Schema):
     parent_code = fields.String(allow_none=True)
 
 
-DepartmentPage = page_schema(DepartmentOut, "DepartmentPage")
+

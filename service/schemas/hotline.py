@@ -1,7 +1,16 @@
 from marshmallow import Schema, fields, validate
 
 from service.models.hotline import CASE_STATUSES, CASE_TYPES, SATISFACTION, URGENCIES
-from service.schemas.common import BaseSchema, PaginationQuery, StrictBoolean, StrictInteger, page_schema
+from service.schemas.common import (
+    BaseSchema,
+    Id,
+    MaskedText,
+    PaginationQuery,
+    StrictBoolean,
+    Time,
+    computed,
+    shanghai_iso,
+)
 from service.schemas.service_events import PHONE
 
 
@@ -22,20 +31,23 @@ class CaseCreate(BaseSchema):
     )
     caller = fields.Nested(CallerIn)
     address = fields.String(validate=validate.Length(max=500))
-    received_at = fields.AwareDateTime(required=True)
+    received_at = Time(required=True)
     event_no = fields.String(validate=validate.Length(min=1, max=64))
-    # consult and suggestion cases open a ticket only when the operator asks for one.
-    open_ticket = StrictBoolean(load_default=False)
+    # A consult the operator answered on the call: the answer given (met at intake).
+    answer = fields.String(validate=validate.Length(min=1, max=5000))
 
 
 class CaseCreated(Schema):
     id = fields.Integer()
     case_no = fields.String()
-    ticket_id = fields.Function(lambda v: v.ticket.id if v.ticket else None)
-    duplicate_of = fields.Function(lambda v: v.duplicate_of.id if v.duplicate_of else None)
-    duplicate_of_case_no = fields.Function(lambda v: v.duplicate_of.case_no if v.duplicate_of else None)
-    due_at = fields.Function(lambda v: v.ticket.due_at.isoformat() if v.ticket else None)
-    deadline_provisional = fields.Function(lambda v: v.ticket.deadline_provisional if v.ticket else None)
+    ticket_id = computed(lambda v: v.ticket.id if v.ticket else None, "integer", nullable=True)
+    duplicate_of = computed(lambda v: v.duplicate_of.id if v.duplicate_of else None, "integer", nullable=True)
+    duplicate_of_case_no = computed(lambda v: v.duplicate_of.case_no if v.duplicate_of else None, "string",
+                                    nullable=True)
+    due_at = computed(lambda v: shanghai_iso(v.ticket.due_at) if v.ticket else None, "string", nullable=True,
+                      format="date-time")
+    deadline_provisional = computed(lambda v: v.ticket.deadline_provisional if v.ticket else None, "boolean",
+                                    nullable=True)
     status = fields.String()
 
 
@@ -55,8 +67,8 @@ class CallbackOut(Schema):
     satisfaction = fields.String()
     unit_at_fault = fields.Boolean()
     valid = fields.Boolean()
-    note = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    note = MaskedText(allow_none=True)
+    created_at = Time()
 
 
 class CaseSummary(Schema):
@@ -65,29 +77,30 @@ class CaseSummary(Schema):
     status = fields.String()
     type = fields.String()
     urgency = fields.String()
-    content = fields.String()
-    department_code = fields.Function(lambda v: v.department.code)
+    content = MaskedText()
+    department_code = computed(lambda v: v.department.code, "string")
     co_department_codes = fields.List(fields.String())
-    caller = fields.Function(lambda v: {"name": v.caller_name_masked, "phone": v.caller_phone_masked,
-                                        "anonymous": v.caller_anonymous})
+    caller = computed(lambda v: {"name": v.caller_name_masked, "phone": v.caller_phone_masked,
+                                 "anonymous": v.caller_anonymous}, "object")
     address = fields.String(allow_none=True)
-    received_at = fields.DateTime()
-    event_no = fields.Function(lambda v: v.service_event.event_no if v.service_event else None)
+    received_at = Time()
+    event_no = computed(lambda v: v.service_event.event_no if v.service_event else None, "string", nullable=True)
     duplicate_of_id = fields.Integer(allow_none=True)
     parent_case_id = fields.Integer(allow_none=True)
-    effective_tags = fields.Function(lambda v: [t for t in v.effective_tags.split(",") if t])
+    effective_tags = computed(lambda v: [t for t in v.effective_tags.split(",") if t], "array",
+                              items={"type": "string"})
     classification_state = fields.String()
-    created_at = fields.DateTime()
+    created_at = Time()
 
 
 class CaseOut(CaseCreated, CaseSummary):
-    ticket_status = fields.Function(lambda v: v.ticket.status if v.ticket else None)
+    ticket_status = computed(lambda v: v.ticket.status if v.ticket else None, "string", nullable=True)
     callers = fields.List(fields.Nested(CallerOut))
     callbacks = fields.List(fields.Nested(CallbackOut))
 
 
 class CaseQuery(PaginationQuery):
-    department = fields.String()
+    department = fields.String(validate=validate.Length(min=1, max=32))
     type = fields.String(validate=validate.OneOf(CASE_TYPES))
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     urgency = fields.String(validate=validate.OneOf(URGENCIES))
@@ -102,12 +115,23 @@ class CallbackCreate(BaseSchema):
 
 
 class CallbackResult(CallbackOut):
-    ticket_id = fields.Function(lambda c: c.ticket.id if getattr(c, "ticket", None) else None)
-    ticket_status = fields.Function(lambda c: c.ticket.status if getattr(c, "ticket", None) else None)
+    ticket_id = computed(lambda c: c.ticket.id if getattr(c, "ticket", None) else None, "integer", nullable=True)
+    ticket_status = computed(lambda c: c.ticket.status if getattr(c, "ticket", None) else None, "string",
+                             nullable=True)
 
 
 class MergeIn(BaseSchema):
-    case_ids = fields.List(StrictInteger(), required=True, validate=validate.Length(min=1, max=100))
+    case_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
 
 
-CasePage = page_schema(CaseSummary, "CasePage")
+class CallerContactOut(Schema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class CaseUnmaskedOut(Schema):
+    """The whole case content and the caller's contact, for an operator or supervisor (audited)."""
+
+    id = fields.Integer()
+    content = fields.String()
+    caller = fields.Nested(CallerContactOut)

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from service.schemas.common import BaseSchema
+from service.schemas.common import MAX_ID, BaseSchema, PaginationQuery, Time, computed
 
 
 class IndicatorQuery(BaseSchema):
@@ -38,7 +38,8 @@ class Indicators(Schema):
     reviews_excluded = fields.Integer()
     follow_up_reviews = fields.Integer()
     service_events = fields.Integer()
-    bad_reviews = fields.Integer()
+    bad_reviews = fields.Integer(metadata={"description": "差评：首次评价 1–2 星，及首次评价非差评时的追评差评"})
+    bad_follow_up_reviews = fields.Integer(metadata={"description": "其中追评差评（另开整改工单）"})
     complaint_cases = fields.Integer()
     overdue_tickets = fields.Integer()
     tag_counts = fields.Nested(TagCounts)
@@ -73,15 +74,15 @@ class IndicatorReportOut(Schema):
     class Meta:
         ordered = True
 
-    period = fields.Function(lambda r: r.period.label)
-    as_of = fields.DateTime()
+    period = computed(lambda r: r.period.label, "string")
+    as_of = Time()
     open = fields.Boolean(metadata={"description": "统计周期尚未结束"})
     items = fields.List(fields.Nested(IndicatorItem))
 
 
-class AppraisalQuery(BaseSchema):
+class AppraisalQuery(PaginationQuery):
     period = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    version = fields.Integer(validate=validate.Range(min=0))
+    version = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
 
 
 class AppraisalScore(Schema):
@@ -100,5 +101,5 @@ class AppraisalScore(Schema):
     overdue_deduction = fields.Float()
     grade = fields.String(allow_none=True)
     color = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "provisional | final"})
+    status = fields.String(metadata={"description": "provisional | under_correction | final"})
     version = fields.Integer()

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from service.schemas.common import BaseSchema, StrictInteger
+from service.schemas.common import BaseSchema, StrictInteger, Time, computed, shanghai_iso
 from service.schemas.reviews import TagScore
 
 # A hard ceiling at the schema (the body itself is capped at 64 KB, which answers 413).
@@ -34,8 +34,8 @@ class ClassifyResult(Schema):
 class ModelInfo(Schema):
     task = fields.String()
     version = fields.String()
-    trained_at = fields.DateTime(attribute="created_at")
-    activated_at = fields.DateTime(allow_none=True)
+    trained_at = Time(attribute="created_at")
+    activated_at = Time(allow_none=True)
     metrics = fields.Dict()
     trained_on = fields.Dict()
 
@@ -43,7 +43,8 @@ class ModelInfo(Schema):
 class ActiveModels(Schema):
     """The tags model at the top level (the contract's shape); every active model under `models`."""
 
-    version = fields.Function(lambda m: m["tags"].version)
-    trained_at = fields.Function(lambda m: m["tags"].created_at.isoformat())
-    metrics = fields.Function(lambda m: m["tags"].metrics)
-    models = fields.Function(lambda m: {task: ModelInfo().dump(row) for task, row in m.items()})
+    version = computed(lambda m: m["tags"].version, "string")
+    trained_at = computed(lambda m: shanghai_iso(m["tags"].created_at), "string", format="date-time")
+    metrics = computed(lambda m: m["tags"].metrics, "object")
+    models = computed(lambda m: {task: ModelInfo().dump(row) for task, row in m.items()}, "object",
+                      additionalProperties={"type": "object"})

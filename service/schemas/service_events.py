@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from service.schemas.common import BaseSchema, StrictBoolean
+from service.schemas.common import BaseSchema, StrictBoolean, Time, computed
 
 PHONE = validate.Regexp(r"^\+?[0-9 -]{5,20}$", error="电话号码格式不正确。")
 
@@ -18,7 +18,7 @@ class ServiceEventCreate(BaseSchema):
     item_code = fields.String(validate=validate.Length(max=64))
     staff_no = fields.String(validate=validate.Length(max=64))
     channel = fields.String(required=True, validate=validate.OneOf(("window", "online")))
-    completed_at = fields.AwareDateTime(required=True)
+    completed_at = Time(required=True)
     citizen = fields.Nested(CitizenIn)
 
 
@@ -31,15 +31,15 @@ class CitizenOut(Schema):
 class ServiceEventOut(Schema):
     id = fields.Integer()
     event_no = fields.String()
-    department_code = fields.Function(lambda e: e.department.code)
+    department_code = computed(lambda e: e.department.code, "string")
     item_name = fields.String()
     item_code = fields.String(allow_none=True)
     staff_no = fields.String(allow_none=True)
     channel = fields.String()
-    completed_at = fields.DateTime()
-    rate_token_expires_at = fields.DateTime(metadata={"description": "评价期截止（办结后 RATE_TOKEN_TTL_DAYS 天）"})
-    citizen = fields.Function(lambda e: CitizenOut().dump(e))
-    created_at = fields.DateTime()
+    completed_at = Time()
+    rate_token_expires_at = Time(metadata={"description": "评价期截止（办结后 RATE_TOKEN_TTL_DAYS 天）"})
+    citizen = fields.Function(lambda e: CitizenOut().dump(e), metadata={"type": "object"})
+    created_at = Time()
 
 
 class ServiceEventIssued(ServiceEventOut):

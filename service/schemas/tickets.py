@@ -1,8 +1,20 @@
+from datetime import datetime
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.domain.privacy import mask_nested
 from service.domain.tickets import ACTIONS
 from service.models.ticket import COLORS, SOURCES, STATUSES
-from service.schemas.common import BaseSchema, PaginationQuery, StrictBoolean, StrictInteger, page_schema
+from service.schemas.common import (
+    BaseSchema,
+    MaskedText,
+    PaginationQuery,
+    StrictBoolean,
+    StrictInteger,
+    Time,
+    computed,
+    shanghai_iso,
+)
 
 RESOLUTIONS = ("immediate", "scheduled", "explained")
 APPEAL_REASONS = ("mistaken", "malicious")
@@ -58,8 +70,15 @@ class HistoryEntry(Schema):
     from_ = fields.String(data_key="from", attribute="from", allow_none=True)
     to = fields.String(allow_none=True)
     actor = fields.String()
-    at = fields.DateTime()
-    note = fields.String(allow_none=True)
+    at = Time()
+    note = MaskedText(allow_none=True)
+
+
+def _pending_request_out(request: dict | None) -> dict | None:
+    # Stored with its time in UTC (JSON column); returned like every other time, in +08:00.
+    if not request or "at" not in request:
+        return request
+    return {**request, "at": shanghai_iso(datetime.fromisoformat(request["at"]))}
 
 
 class TicketOut(Schema):
@@ -69,26 +88,28 @@ class TicketOut(Schema):
     case_id = fields.Integer(allow_none=True)
     status = fields.String()
     outcome = fields.String(allow_none=True)
-    color = fields.String()
+    color = fields.String(allow_none=True, metadata={"description": "green | yellow | red; null once closed"})
     department_code = fields.String()
-    dispatched_at = fields.DateTime()
-    sign_due_at = fields.DateTime()
-    signed_at = fields.DateTime(allow_none=True)
-    due_at = fields.DateTime()
+    dispatched_at = Time()
+    sign_due_at = Time()
+    signed_at = Time(allow_none=True)
+    due_at = Time()
     deadline_provisional = fields.Boolean()
-    verify_due_at = fields.DateTime(allow_none=True)
-    verified_at = fields.DateTime(allow_none=True)
-    reminded_at = fields.DateTime(allow_none=True)
-    noticed_at = fields.DateTime(allow_none=True)
-    escalated_at = fields.DateTime(allow_none=True)
+    verify_due_at = Time(allow_none=True)
+    verified_at = Time(allow_none=True)
+    reminded_at = Time(allow_none=True)
+    noticed_at = Time(allow_none=True)
+    escalated_at = Time(allow_none=True)
     reopen_count = fields.Integer()
     extension_count = fields.Integer()
-    paused_at = fields.DateTime(allow_none=True)
-    pending_request = fields.Dict(allow_none=True)
-    replied_at = fields.DateTime(allow_none=True)
+    paused_at = Time(allow_none=True)
+    # A pending return/extension/appeal request, with the text it carries (reason, evidence) masked.
+    pending_request = computed(lambda t: mask_nested(_pending_request_out(t.pending_request)), "object",
+                               nullable=True)
+    replied_at = Time(allow_none=True)
     reply_resolution = fields.String(allow_none=True)
-    reply_content = fields.String(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    reply_content = MaskedText(allow_none=True)
+    closed_at = Time(allow_none=True)
     closed_on_time = fields.Boolean(allow_none=True)
     version = fields.Integer()
     history = fields.List(fields.Nested(HistoryEntry))
@@ -100,11 +121,9 @@ class TicketListItem(TicketOut):
 
 
 class TicketQuery(PaginationQuery):
-    department = fields.String()
+    department = fields.String(validate=validate.Length(min=1, max=32))
     status = fields.String(validate=validate.OneOf(STATUSES))
     color = fields.String(validate=validate.OneOf(COLORS))
     source = fields.String(validate=validate.OneOf(SOURCES))
     provisional = fields.Boolean()
 
-
-TicketPage = page_schema(TicketListItem, "TicketPage")

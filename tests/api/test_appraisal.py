@@ -33,7 +33,7 @@ def test_only_the_appraisal_role(client, engine, make_token):
 def test_scores_explain_themselves(client, engine):
     response = scores(client, engine)
     assert response.status_code == 200
-    items = {i["department_code"]: i for i in response.get_json()}
+    items = {i["department_code"]: i for i in response.get_json()["items"]}
     a = items["ZJJ-A"]
     assert set(a["components"]) == {"satisfaction", "rectification", "response", "resolution"}
     assert a["weights"] == {"satisfaction": 0.35, "rectification": 0.3, "response": 0.15,
@@ -52,14 +52,14 @@ def test_published_version_is_byte_identical_with_etag_then_final(client, engine
     post(client, f"/publications/{draft['id']}/approve", s2)
     first, second = scores(client, engine), scores(client, engine)
     assert first.data == second.data and first.headers["ETag"] == second.headers["ETag"]
-    assert {i["version"] for i in first.get_json()} == {1}
-    assert {i["status"] for i in first.get_json()} == {"provisional"}  # appeal window open
+    assert {i["version"] for i in first.get_json()["items"]} == {1}
+    assert {i["status"] for i in first.get_json()["items"]} == {"provisional"}  # appeal window open
     not_modified = client.get(f"/api/v1/appraisal/scores?period={PERIOD}",
                               headers={**bearer(engine), "If-None-Match": first.headers["ETag"]})
     assert not_modified.status_code == 304
     close_appeal_window(session, draft["id"])
     final = scores(client, engine)
-    assert {i["status"] for i in final.get_json()} == {"final"}
+    assert {i["status"] for i in final.get_json()["items"]} == {"final"}
     assert scores(client, engine, version=1).data == final.data
     assert scores(client, engine, version=7).status_code == 404
     assert session.get(Publication, draft["id"]).snapshot_hash == draft["snapshot_hash"]

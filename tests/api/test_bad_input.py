@@ -5,14 +5,14 @@ import json
 import pytest
 
 from service.models import Review, ServiceEvent
-from tests.conftest import bearer
+from tests.conftest import COMPLETED_AT, bearer
 
 EVENT = {
     "event_no": "BAD-1",
     "department_code": "ZJJ-A",
     "item_name": "施工许可",
     "channel": "window",
-    "completed_at": "2026-11-20T10:00:00+08:00",
+    "completed_at": COMPLETED_AT,
 }
 
 

@@ -70,7 +70,8 @@ def test_publication_flow_with_two_supervisors_appeal_window_and_correction(clie
     late = post(client, f"/publications/{draft['id']}/appeals", tokens["staff"],
                 {"department_code": "ZJJ-A", "indicator": "overdue_tickets", "reason": "再次申诉"})
     assert late.status_code == 409
-    assert public(client).get_json()["status"] == "final"
+    # The accepted appeal keeps the version from becoming final until the correction is approved.
+    assert public(client).get_json()["status"] == "under_correction"
     assert post(client, f"/publications/{draft['id']}/approve", tokens["s2"]).status_code == 409
 
     no_reason = post(client, "/publications", tokens["s2"], {"period": PERIOD})
@@ -85,7 +86,7 @@ def test_publication_flow_with_two_supervisors_appeal_window_and_correction(clie
     assert latest["versions"][1]["reason"] == "申诉成立，更正"
     assert public(client, version=1).get_json()["status"] == "superseded"
     listing = client.get(f"/api/v1/publications?period={PERIOD}", headers=bearer(tokens["admin"]))
-    assert [p["version"] for p in listing.get_json()] == [1, 2]
+    assert [p["version"] for p in listing.get_json()["items"]] == [1, 2]
 
 
 def test_public_csv_has_a_bom_and_etag(client, tokens):

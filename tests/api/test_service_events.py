@@ -1,11 +1,11 @@
-from tests.conftest import bearer
+from tests.conftest import COMPLETED_AT, bearer
 
 BODY = {
     "event_no": "SE-2026-0001",
     "department_code": "ZJJ-A",
     "item_name": "物业专项维修资金使用审核",
     "channel": "online",
-    "completed_at": "2026-11-20T10:00:00+08:00",
+    "completed_at": COMPLETED_AT,
     "citizen": {"name": "李四", "phone": "13800138000", "real_name": True},
 }
 

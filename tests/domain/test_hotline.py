@@ -19,7 +19,7 @@ def case_body(case_no: str, **extra) -> dict:
         "case_no": case_no, "type": "complaint", "urgency": "normal",
         "content": "小区电梯长期故障，物业不处理", "department_code": "ZJJ-A",
         "caller": {"name": "李四", "phone": "13900139000", "anonymous": False},
-        "address": "幸福路 1 号 3 栋", "received_at": MONDAY, "open_ticket": False,
+        "address": "幸福路 1 号 3 栋", "received_at": MONDAY,
     }
     body.update(extra)
     return body
@@ -64,7 +64,8 @@ def test_complaint_runs_the_whole_loop_through_callbacks(session, hl, desk):
     desk.act(t.id, dept, later(MONDAY, days=4), action="reply", resolution="immediate", content="已修复")
     hl.callback(view.id, later(MONDAY, days=5), solved=True, satisfaction="basic")
     t = session.get(Ticket, t.id)
-    assert (t.status, t.outcome, t.closed_on_time) == ("closed", "resolved", True)
+    # Resolved, but not on time: the first reply was rejected at the callback (重办).
+    assert (t.status, t.outcome, t.closed_on_time) == ("closed", "resolved", False)
     assert session.get(HotlineCase, view.id).status == "closed"
     actions = [e.action for e in audit.history(session, "ticket", t.id)]
     assert actions == ["open", "sign", "request_extension", "decide_extension", "reply", "confirm", "reply",
@@ -75,9 +76,10 @@ def test_complaint_runs_the_whole_loop_through_callbacks(session, hl, desk):
 
 
 def test_ticket_by_type_and_urgency(app, session, hl):
-    assert hl.create("Q-1", type="consult").ticket is None
-    assert hl.create("Q-2", type="consult", open_ticket=True, address="x").ticket.due_at == utc(2026, 11, 25, 16, 0)
-    assert hl.create("S-1", type="suggestion", address="y").ticket is None
+    # Every type has a tracked deadline (consult 2, suggestion 10 working days).
+    assert hl.create("Q-1", type="consult").ticket.due_at == utc(2026, 11, 25, 16, 0)
+    suggestion = hl.create("S-1", type="suggestion", address="y").ticket
+    assert suggestion.due_at == workdays.add_working_days(work_calendar(session), MONDAY, 10).at
     help_ = hl.create("H-1", type="help", address="z").ticket
     assert help_.due_at == workdays.add_working_days(work_calendar(session), MONDAY, 10).at
     urgent = hl.create("U-1", urgency="urgent", address="w").ticket
@@ -139,7 +141,11 @@ def test_callback_rules(session, hl, desk):
     desk.act(view.ticket.id, dept, MONDAY, action="reply", resolution="explained", content="政策所限")
     cb = hl.callback(view.id, MONDAY, solved=False, satisfaction="unsatisfied", unit_at_fault=False)
     assert (cb.valid, cb.ticket.status) == (False, "closed")  # not the unit's fault: closed, not counted
-    # Consult without a ticket: the callback is simply recorded.
+    # A consult has its ticket too: called back after its reply, which closes it.
     consult = hl.create("B-2", type="consult", address="q")
-    hl.callback(consult.id, MONDAY, solved=True, satisfaction="satisfied")
+    with pytest.raises(InvalidTransition):
+        hl.callback(consult.id, MONDAY, solved=True, satisfaction="satisfied")
+    desk.act(consult.ticket.id, dept, MONDAY, action="sign")
+    desk.act(consult.ticket.id, dept, MONDAY, action="reply", resolution="explained", content="已解答")
+    assert hl.callback(consult.id, MONDAY, solved=True, satisfaction="satisfied").ticket.status == "closed"
     assert session.query(HotlineCallback).count() == 2

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service.domain.accounts import Scope
-from service.domain.errors import Forbidden, ValidationFailed
+from service.domain.errors import ValidationFailed
 from service.domain.indicators.figures import compute_indicators
 from service.models import HotlineCallback, HotlineCase, Review, ServiceEvent, Ticket
 
@@ -58,16 +58,18 @@ class Factory:
 
     def ticket(self, dept: str, dispatched_at: datetime, sign_due_at: datetime, due_at: datetime,
                review: Review | None = None, case: HotlineCase | None = None, **extra) -> Ticket:
+        extra.setdefault("period_due_at", due_at)  # reopened: the original deadline, given apart
+        extra.setdefault("clock_started_at", dispatched_at)
         ticket = Ticket(
             source="review" if review is not None else "hotline",
             review_id=review.id if review is not None else None,
             case_id=case.id if case is not None else None,
             department_id=self.depts[dept].id, dispatched_at=dispatched_at,
             sign_due_at=sign_due_at, due_at=due_at, yellow_from=due_at - timedelta(days=1),
-            notice_at=due_at + timedelta(days=1), escalate_at=due_at + timedelta(days=7), **extra,
+            notice_at=due_at + timedelta(days=1), escalate_at=due_at + timedelta(days=7),
+            sign_yellow_from=sign_due_at - timedelta(days=1), sign_notice_at=sign_due_at,
+            sign_escalate_at=sign_due_at + timedelta(days=7), **extra,
         )
-        if hasattr(Ticket, "clock_started_at") and ticket.clock_started_at is None:
-            ticket.clock_started_at = dispatched_at
         self.session.add(ticket)
         self.session.flush()
         return ticket
@@ -128,21 +130,25 @@ def november(f: Factory) -> None:
     f.review(e9, 5, local(2026, 12, 1, 0, 30))  # rated in December: the event still counts as rated
     e10 = f.event("ZJJ-A", local(2026, 11, 15))
     r10 = f.review(e10, 2, local(2026, 11, 15))
-    # Reopened (重办): closed once, then unsatisfied: fresh deadline, handling again.
+    # Reopened (重办): replied on the 19th, rejected on the 20th: fresh deadline, handling again.
+    # Its original deadline (period_due_at) is given the same day to keep the sums simple; the
+    # period rule itself is tested in test_ticket_clock.py.
     f.ticket("ZJJ-A", local(2026, 11, 15), end_of(2026, 11, 16), end_of(2026, 11, 28), review=r10,
              signed_at=local(2026, 11, 16), replied_at=local(2026, 11, 19), status="handling",
-             closed_at=local(2026, 11, 20), reopen_count=1)
+             clock_started_at=local(2026, 11, 20), reopen_count=1)
     c1 = f.case("ZJJ-A", "complaint", local(2026, 11, 12), effective_tags=",delay,")
     f.ticket("ZJJ-A", local(2026, 11, 12), end_of(2026, 11, 13), end_of(2026, 12, 3), case=c1)
-    f.case("ZJJ-A", "report", local(2026, 11, 13), effective_tags=",quality,")
+    report = f.case("ZJJ-A", "report", local(2026, 11, 13), effective_tags=",quality,")
     f.case("ZJJ-A", "complaint", local(2026, 11, 13), duplicate_of_id=c1.id,
            effective_tags=",attitude,")
     f.case("ZJJ-A", "consult", local(2026, 11, 14), effective_tags=",attitude,")
     f.case("ZJJ-A", "complaint", local(2026, 12, 2))
+    # Callbacks count cases: C1 counts once, with its latest valid callback (the 22nd).
     f.callback(c1, True, "satisfied", local(2026, 11, 20))
-    f.callback(c1, False, "basic", local(2026, 11, 21))
-    f.callback(c1, False, "unsatisfied", local(2026, 11, 22))
+    f.callback(c1, False, "unsatisfied", local(2026, 11, 21))
+    f.callback(c1, False, "basic", local(2026, 11, 22))
     f.callback(c1, True, "satisfied", local(2026, 11, 23), valid=False)
+    f.callback(report, True, "satisfied", local(2026, 11, 24))
     e11 = f.event("ZJJ-A1", local(2026, 11, 20))
     f.review(e11, 5, local(2026, 11, 20))
     f.session.commit()
@@ -179,9 +185,10 @@ def test_parent_includes_sub_departments_with_every_formula(session, app, make):
     assert a["reviews_excluded"] == 1     # E5, appeal upheld
     assert a["reviews_valid"] == 8
     assert a["follow_up_reviews"] == 1
-    assert a["bad_reviews"] == 3          # E3, E4, E10 (E5 excluded)
+    # E3, E4, E10 (E5 excluded) and E1's bad follow-up after a good rating (it opens a ticket)
+    assert a["bad_reviews"] == 4 and a["bad_follow_up_reviews"] == 1
     assert a["good_rate"] == r(0.625, 5, 8)
-    assert a["bad_rate"] == r(0.375, 3, 8)
+    assert a["bad_rate"] == r(0.375, 3, 8)  # primary ratings only: E1's follow-up is not one
     assert a["active_good_rate"] == r(0.5714, 4, 7)
     assert a["active_rate"] == r(0.8182, 9, 11)   # E6 unrated, E7 only a default rating
     assert a["unrated_rate"] == r(0.1818, 2, 11)
@@ -189,17 +196,18 @@ def test_parent_includes_sub_departments_with_every_formula(session, app, make):
     assert a["satisfaction_score"] == 53.13
     assert a["satisfaction_points"] == 425
     assert a["bad_callback_rate"] == r(1.0, 1, 1)  # E3 is the only real-name 差评; verified
-    assert a["reply_rate"] == r(0.6667, 2, 3)      # E3 and E10 replied, E4 not
+    assert a["reply_rate"] == r(0.5, 2, 4)         # E3 and E10 replied, E4 and E1's follow-up not
     assert a["complaint_cases"] == 2               # C1 + report; not the duplicate, consult, December
     assert a["tag_counts"] == {"delay": 2, "quality": 2, "attitude": 1}
-    assert a["tag_shares"]["delay"] == r(0.4, 2, 5)
-    assert a["complaint_rate_per_1000"] == 454.55  # (3 + 2) × 1000 / 11
+    assert a["tag_shares"]["delay"] == r(0.3333, 2, 6)
+    assert a["complaint_rate_per_1000"] == 545.45  # (4 + 2) × 1000 / 11
     assert a["response_rate"] == r(0.5, 2, 4)      # T3, T10 on time; T4 late; C1's never signed
     assert a["rectification_rate"] == r(0.3333, 1, 3)  # T3 done; T4 open; T10 reopened
     assert a["rectification_on_time_rate"] == r(0.3333, 1, 3)
     assert a["overdue_tickets"] == 2               # T4 and the reopened T10; C1's falls in December
-    assert a["resolution_rate"] == r(0.3333, 1, 3)  # the invalid callback is left out
-    assert a["callback_satisfaction_rate"] == r(0.6667, 2, 3)  # 满意 + 1.0 × 基本满意
+    # Two cases called back: C1 (latest valid: not solved, 基本满意), the report (solved, 满意).
+    assert a["resolution_rate"] == r(0.5, 1, 2)
+    assert a["callback_satisfaction_rate"] == r(1.0, 2, 2)  # 满意 + 1.0 × 基本满意
 
 
 def test_root_sums_everything_and_an_empty_department_is_null_not_zero(session, app, make):
@@ -217,7 +225,7 @@ def test_root_sums_everything_and_an_empty_department_is_null_not_zero(session, 
 def test_basic_satisfaction_weight_is_configurable(session, app, make):
     november(make)
     settings = replace(app.extensions["settings"], basic_satisfaction_weight=0.5)
-    assert figures(session, settings)["ZJJ-A"]["callback_satisfaction_rate"] == r(0.5, 1.5, 3)
+    assert figures(session, settings)["ZJJ-A"]["callback_satisfaction_rate"] == r(0.75, 1.5, 2)
 
 
 def test_period_boundaries_are_shanghai_days(session, app, make):
@@ -251,7 +259,7 @@ def test_department_filter_and_scope(session, app, make, depts):
     assert list(only_a) == ["ZJJ-A", "ZJJ-A1"]
     scoped = figures(session, settings, scope=Scope(depts["ZJJ-A1"].path))
     assert list(scoped) == ["ZJJ-A1"]
-    with pytest.raises(Forbidden):
+    with pytest.raises(ValidationFailed):  # outside the scope reads like an unknown code
         figures(session, settings, scope=Scope(depts["ZJJ-A1"].path), department_code="ZJJ-A")
     with pytest.raises(ValidationFailed) as exc:
         figures(session, settings, department_code="NOPE")

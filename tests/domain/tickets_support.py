@@ -41,7 +41,7 @@ def bad_review(app, session, register_event, department: str = "ZJJ-A", real_nam
     """A 差评 stored through the domain (no job enqueued), and the event JSON with its rate_token."""
     event = register_event(department=department, real_name=real_name)
     s = settings_of(app)
-    review = reviews.submit_review(
+    review, _ = reviews.submit_review(
         session, s, load_catalog(s.rating_options_file),
         {"rate_token": event["rate_token"], "level": level, "channel": "mobile", "text": "办理超时"},
         now,

@@ -3,6 +3,7 @@
 import threading
 
 from service.models import Review, ServiceEvent
+from tests.conftest import COMPLETED_AT
 
 
 def test_concurrent_ratings_of_one_event_store_exactly_one(app, client, register_event, session):
@@ -31,7 +32,7 @@ def test_concurrent_registration_of_one_event_no_is_idempotent(app, client, inta
     from tests.conftest import bearer
 
     body = {"event_no": "RACE-1", "department_code": "ZJJ-A", "item_name": "施工许可",
-            "channel": "online", "completed_at": "2026-11-20T10:00:00+08:00"}
+            "channel": "online", "completed_at": COMPLETED_AT}
     barrier = threading.Barrier(4)
     results = []
 

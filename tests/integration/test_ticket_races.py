@@ -100,7 +100,8 @@ def test_reply_holding_the_row_makes_a_concurrent_sweep_skip_it(app, session, mo
     assert results["sweep"]["tickets_fired"] == 0  # ("recoloured" is counted before the UPDATE waits)
     session.expire_all()
     t = session.get(Ticket, tid)
-    assert (t.status, t.color, t.escalated_at) == ("replied", "green", None)
+    # Red from the reply itself (it came after the deadline: 超期 for good), not from the sweep.
+    assert (t.status, t.color, t.escalated_at, t.replied_late) == ("replied", "red", None, True)
     assert entries(session, tid, "escalate") == [] and audit.verify(session).ok
 
 

@@ -12,6 +12,7 @@ from nlp import (
     save,
 )
 from nlp.datasets import read_seed_tags, validate
+from nlp.features import prepare
 
 
 def write(path, text, bom=False):
@@ -96,7 +97,20 @@ def test_save_then_load_roundtrip(tmp_path, tags_model):
         assert key in meta
     loaded = load(target)
     assert loaded.version == tags_model.version and loaded.thresholds == tags_model.thresholds
+    assert loaded.long_thresholds == tags_model.long_thresholds and loaded.scoring == tags_model.scoring
     assert (loaded.scores(["墙面开裂"]) == tags_model.scores(["墙面开裂"])).all()
+
+
+def test_meta_of_an_older_model_loads_with_one_threshold_set(tmp_path, tags_model):
+    target = save(tags_model, tmp_path / "old")
+    meta = json.loads((target / "meta.json").read_text(encoding="utf-8"))
+    for key in ("long_thresholds", "long_text_chars", "scoring"):
+        del meta[key]
+    (target / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    loaded = load(target)
+    assert loaded.long_thresholds == {} and loaded.scoring == "doc"
+    long_text = "尊敬的领导：" + "小区门口的路灯坏了很久。" * 12
+    assert (loaded.cutoffs(prepare([long_text])) == loaded.cutoffs(prepare(["短"]))).all()
 
 
 def test_save_replaces_atomically_and_leaves_no_temp(tmp_path, tags_model):

@@ -1,6 +1,8 @@
 """The batch-shared n-gram keys, the stacked linear heads and the batch lexicon scan must give
 what the plain scikit-learn / per-text code gives."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -22,7 +24,7 @@ def _generic(model, docs):
 
 @pytest.mark.parametrize("name", ["tags_model", "sentiment_model"])
 def test_linear_head_matches_predict_proba(request, name):
-    model = request.getfixturevalue(name)
+    model = replace(request.getfixturevalue(name), scoring="doc")
     assert _linear_head(model.pipeline.named_steps["model"]) is not None
     docs = prepare(TEXTS)
     fast = model.scores(docs)
@@ -30,6 +32,26 @@ def test_linear_head_matches_predict_proba(request, name):
     slow = _generic(model, docs)[:, [classes.index(label) for label in model.labels]]
     # The SGD member of the vote keeps float32 coefficients; the head works in float64.
     np.testing.assert_allclose(fast, slow, atol=1e-6)
+
+
+def test_sentence_pooling_is_mean_of_text_and_best_sentence(tags_model):
+    tags_model = replace(tags_model, scoring="doc+sentences")
+    texts = ["尊敬的领导：楼下烧烤店油烟很大。去窗口问的时候工作人员态度恶劣。希望处理", "墙面开裂", ""]
+    doc_only = replace(tags_model, scoring="doc")
+    pooled = tags_model.scores(prepare(texts))
+    for i, text in enumerate(texts):
+        doc = prepare([text])[0]
+        best = doc_only.scores(doc.sentences()).max(axis=0)
+        np.testing.assert_allclose(pooled[i], (doc_only.scores([doc])[0] + best) / 2, atol=1e-9)
+
+
+def test_sentences_have_the_words_of_the_text():
+    doc = prepare(["标题：房子漏水\n尊敬的领导：我家卫生间漏水！物业不管。 谢谢"])[0]
+    sentences = doc.sentences()
+    assert [s.text for s in sentences] == ["标题:房子漏水", "尊敬的领导:我家卫生间漏水", "物业不管", "谢谢"]
+    assert [w for s in sentences for w in s.words] == doc.words
+    one = prepare(["墙面开裂"])[0]
+    assert one.sentences() == [one] and not one.several_sentences
 
 
 def test_batch_is_shared_and_unchanged_by_sharing(tags_model, sentiment_model):

@@ -10,7 +10,7 @@ from nlp import datasets, lexicon
 from nlp.classifier import cv_groups
 from nlp.data import build_seed
 from nlp.features import GramTfidf, char_analyzer, prepare, word_analyzer
-from nlp.lexicon import CueFeatures, describe
+from nlp.lexicon import ContextCueFeatures, CueFeatures, describe, describe_context
 from nlp.tokenizer import normalise
 
 
@@ -93,7 +93,8 @@ def test_fast_transform_matches_scikit_learn():
 def test_seed_groups_align_with_rows_and_sub_pools_are_disjoint():
     texts, _ = datasets.read_seed_tags()
     groups = datasets.read_seed_tag_groups()
-    assert len(groups) == len(texts) and len(set(groups)) == build_seed.GROUPS
+    assert len(groups) == len(texts)
+    assert {g for g in groups if g.startswith("g")} == {f"g{i}" for i in range(build_seed.GROUPS)}
     pools = build_seed.split_pools(build_seed.read_pools(), "train")
     parts = build_seed.sub_pools(pools)
     for tag in ("delay", "quality", "attitude"):
@@ -113,4 +114,60 @@ def test_pools_are_large_enough():
 def test_cv_groups_fall_back_to_texts():
     docs = prepare(["a", "b", "a"])
     assert cv_groups(docs, ["g1", "g1", "g2"], folds=4) == ["a", "b", "a"]
-    assert cv_groups(docs, ["g1", "g2", "g3"], folds=3) == ["g1", "g2", "g3"]
+    assert cv_groups(docs, ["g1", "g2", "g3"], folds=3) == ["1", "2", "3"]
+    # Sub-pools with the same index of the short and the long seed share a fold.
+    assert cv_groups(docs, ["g1", "m1", "m2"], folds=2) == ["1", "1", "2"]
+    assert cv_groups(docs, ["extra-1", "extra-2", "m2"], folds=3) == ["extra-1", "extra-2", "2"]
+
+
+def ctx(text):
+    return describe_context(normalise(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "kind"),
+    [
+        ("窗口工作人员态度非常恶劣", "attitude", "object"),  # regex cue with a gap, staff named
+        ("楼上邻居态度极差，一上门就摔门", "attitude", "other_subject"),  # a neighbour is not staff
+        ("他说话很难听", "attitude", "other"),
+        ("没有推诿", "attitude", "negated"),
+        ("办证拖了三个月还没办下来", "delay", "object"),
+        ("没有拖延，很快办好了", "delay", "negated"),
+        ("墙面开裂漏水", "quality", "object"),
+        ("工地围挡锈得厉害，一刮风就晃", "quality", None),  # dropped cues: 锈, 晃
+        ("路灯坏了，井盖也裂了", "quality", "other_subject"),
+    ],
+)
+def test_context_cues(text, tag, kind):
+    counts = ctx(text)[tag]
+    if kind is None:
+        assert sum(counts.values()) == 0, counts
+    else:
+        assert counts[kind] >= 1 and sum(v for k, v in counts.items() if k != kind) == 0, counts
+
+
+def test_context_counts_batch_equals_per_text_and_features_are_frozen(monkeypatch):
+    texts = [d.text for d in prepare(["窗口态度恶劣。邻居骂人", "", "没有发现渗水开裂", "拖了半年，材料还在审"])]
+    args = tuple(lexicon._freeze(x) for x in (lexicon.TAG_CUES, lexicon.TAG_OBJECTS, lexicon.TOPIC_CUES,
+                                               lexicon.TAG_OTHER_SUBJECTS))
+    batch = lexicon.context_counts(texts, *args)
+    assert (batch == np.vstack([lexicon.context_counts([t], *args) for t in texts])).all()
+    feats = ContextCueFeatures().fit(["x"])
+    before = feats.transform(prepare(texts)).toarray()
+    monkeypatch.setitem(lexicon.TAG_CUES, "attitude", ("完全不同的词",))
+    after = pickle.loads(pickle.dumps(feats)).transform(prepare(texts)).toarray()
+    assert (before == after).all() and before.shape == (4, 12)
+
+
+def test_trie_regex_matches_like_the_longest_first_alternation():
+    import random
+    import re
+
+    words = {w for ws in lexicon.TAG_CUES.values() for w in ws if not w.startswith("re:")}
+    flat = re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
+    trie = re.compile(lexicon.trie_regex(words))
+    rng = random.Random(0)
+    alphabet = "".join(sorted({c for w in words for c in w})) + "的了是我"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(40))
+        assert [m.group() for m in flat.finditer(text)] == [m.group() for m in trie.finditer(text)]

@@ -7,13 +7,13 @@ import nlp
 from service.extensions import db
 from service.models import Review
 from service.models.types import utcnow
-from tests.conftest import bearer
+from tests.conftest import COMPLETED_AT, bearer
 from workers.dispatch import dispatch_once
 
 
 def post_review(client, token, n, text):
     body = {"event_no": f"NLP-{n}", "department_code": "ZJJ-A", "item_name": "施工许可",
-            "channel": "online", "completed_at": "2026-11-20T10:00:00+08:00"}
+            "channel": "online", "completed_at": COMPLETED_AT}
     event = client.post("/api/v1/service-events", json=body, headers=bearer(token)).get_json()
     response = client.post("/api/v1/reviews", json={"rate_token": event["rate_token"], "level": 1,
                                                     "channel": "pc", "text": text})

@@ -13,7 +13,7 @@ from rq.job import Job
 from service.extensions import db
 from service.models import Review
 from service.models.types import utcnow
-from tests.conftest import bearer, make_app
+from tests.conftest import COMPLETED_AT, bearer, make_app
 from workers.dispatch import dispatch_once
 
 
@@ -21,7 +21,7 @@ def register(client, token, n=1):
     events = []
     for i in range(n):
         body = {"event_no": f"Q-{i}", "department_code": "ZJJ-A", "item_name": "施工许可",
-                "channel": "online", "completed_at": "2026-11-20T10:00:00+08:00"}
+                "channel": "online", "completed_at": COMPLETED_AT}
         events.append(client.post("/api/v1/service-events", json=body, headers=bearer(token)).get_json())
     return events
 
@@ -112,7 +112,7 @@ def hanging_redis_url():
 def test_a_hanging_redis_costs_a_rating_at_most_its_short_timeout(app, db_url, hanging_redis_url, depts,
                                                                   make_token):
     # The rate limit is on, so the citizen's request itself talks to the hanging Redis.
-    hanging = make_app(db_url, redis_url=hanging_redis_url, public_rate_limit=100)
+    hanging = make_app(db_url, redis_url=hanging_redis_url, rate_limit_enabled=True)
     with hanging.app_context():
         assert hanging.extensions["queue"].redis.connection_pool.connection_kwargs["socket_timeout"] == 0.2
         client = hanging.test_client()

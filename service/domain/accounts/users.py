@@ -1,18 +1,21 @@
-"""Users, service accounts, API tokens, and the department scope a user may see."""
+"""Users, service accounts, API tokens (each with an expiry, rotated by `users rotate`), and the
+department scope a user may see. Password login with lockout and TOTP: login.py, totp.py."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from config.settings import Settings
 from service.domain.accounts.audit import Entry, record
-from service.domain.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.models import ApiToken, Department, User
 from service.models.types import utcnow
 from service.models.user import ROLES
@@ -20,6 +23,8 @@ from service.models.user import ROLES
 _hasher = PasswordHasher()
 # Roles that act for one department and so see only its subtree.
 DEPARTMENT_ROLES = ("dept_staff",)
+# The configured default (API_TOKEN_TTL_DAYS); the CLI passes the running settings' value.
+DEFAULT_TOKEN_TTL = timedelta(days=Settings.api_token_ttl_days)
 
 
 def hash_token(token: str) -> str:
@@ -32,6 +37,7 @@ def create_user(
     role: str,
     department_code: str | None = None,
     password: str | None = None,
+    token_ttl: timedelta = DEFAULT_TOKEN_TTL,
 ) -> tuple[User, str]:
     """Create a user or service account with a fresh token; the token is returned once, never stored."""
     if role not in ROLES:
@@ -53,16 +59,37 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    token = issue_token(session, user)
+    token = issue_token(session, user, token_ttl)
     record(session, Entry(actor="system", action="user_created", entity_type="user",
                           entity_id=user.id, to_state=role))
     session.commit()
     return user, token
 
 
-def issue_token(session: Session, user: User) -> str:
-    token = secrets.token_urlsafe(32)  # 256 bits
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:8]))
+def issue_token(session: Session, user: User, ttl: timedelta = DEFAULT_TOKEN_TTL,
+                now: datetime | None = None) -> str:
+    """A fresh 256-bit token valid for `ttl`; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = now or utcnow()
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:8], created_at=now,
+                         expires_at=now + ttl))
+    return token
+
+
+def rotate_tokens(session: Session, name: str, ttl: timedelta, now: datetime,
+                  grace: timedelta = timedelta(0)) -> str:
+    """`users rotate`: a fresh token; the account's other tokens stop working at once, or after
+    `grace` so a service account's system can switch over. Audited; the new token is returned once."""
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise NotFound("用户不存在。")
+    old = (ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now + grace)
+    count = session.execute(update(ApiToken).where(*old).values(expires_at=now + grace)).rowcount
+    token = issue_token(session, user, ttl, now)
+    record(session, Entry(actor="system", action="tokens_rotated", entity_type="user", entity_id=user.id,
+                          at=now, data={"replaced": count, "grace_seconds": int(grace.total_seconds()),
+                                        "expires_at": (now + ttl).isoformat()}))
+    session.commit()
     return token
 
 
@@ -81,13 +108,15 @@ def revoke_tokens(session: Session, name: str) -> int:
     return len(tokens)
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user a token belongs to, while it is neither revoked nor expired."""
     stmt = (
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(
             ApiToken.token_hash == hash_token(token),
             ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > (now or utcnow()),
             User.active.is_(True),
         )
     )
@@ -101,20 +130,6 @@ def check_password(user: User, password: str) -> bool:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def login(session: Session, name: str, password: str) -> str:
-    """Exchange a password for a fresh API token. Every attempt, good or bad, is audited."""
-    user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
-    ok = user is not None and check_password(user, password)
-    record(session, Entry(actor=name, action="login" if ok else "login_failed", entity_type="user",
-                          entity_id=user.id if user else "-"))
-    if not ok:
-        session.commit()
-        raise Unauthenticated("用户名或密码错误。")
-    token = issue_token(session, user)
-    session.commit()
-    return token
 
 
 @dataclass(frozen=True)

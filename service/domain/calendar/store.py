@@ -2,7 +2,8 @@
 
 The `chinese-calendar` package knows the years up to its release; an administrator loads later
 years from a file (`flask --app wsgi calendar load FILE`). What a newly loaded year means for
-deadlines already computed is the tickets package's business (`tickets.load_calendar_year`).
+deadlines already computed is the business of those who computed them (tickets, indicators),
+brought together by `provisional.load_calendar_year`.
 """
 
 from __future__ import annotations

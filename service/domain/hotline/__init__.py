@@ -2,7 +2,7 @@
 
 Owns: the case and its caller, the link between a case and its ticket, duplicates that attach to
 an open case without restarting its clock, merged children, and callbacks that confirm or reopen
-the ticket.
+the ticket, and the audited reading of a case in full (`unmask.py`).
 May import: `accounts`, `calendar`, `privacy`, `ratings` (the event a case refers to), `tickets`.
 """
 
@@ -19,6 +19,9 @@ from service.domain.hotline.followup import (
     merge_cases,
     record_callback,
 )
+from service.domain.hotline.unmask import (
+    unmask_case,
+)
 
 __all__ = [
     "CaseView",
@@ -29,5 +32,6 @@ __all__ = [
     "merge_cases",
     "record_callback",
     "root_case",
+    "unmask_case",
     "view_of",
 ]

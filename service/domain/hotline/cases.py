@@ -1,7 +1,9 @@
 """12345 cases (工单, domain.md §4): intake, duplicates (重复件), merging (并单), callbacks (回访).
 
 - Intake is idempotent on `case_no`: the same body again returns the stored case, another body
-  for the same number is 409. The caller's contact is encrypted, blind-indexed and masked like a
+  for the same number is 409. Every case that is not a duplicate opens a ticket, whatever its type:
+  every case has a tracked deadline. A consult the operator answered on the call (`answer`) is met
+  at intake: its ticket starts replied and waits for the callback. The caller's contact is encrypted, blind-indexed and masked like a
   rater's. The dispatch moment (clock start) is when the bureau receives the case here.
 - Duplicates: a case from the same caller (phone blind index) on the same matter — same main
   department, type and address (or linked service event) — while an earlier one is open attaches
@@ -10,10 +12,12 @@
 - 并单: an operator merges several open cases of the same department and type under a parent;
   each child's ticket is closed with outcome `merged` and the parent's ticket answers for all.
   Every caller (parent, children, duplicates) is listed on the case and told of replies.
-- Callback: recorded for any case once its handling ticket has been replied to. When that ticket
-  is waiting for confirmation, the callback confirms it: satisfied/basic ⇒ closed `resolved`;
-  unsatisfied because of the unit ⇒ reopened with a fresh deadline; unsatisfied for reasons
-  outside the unit ⇒ closed, and the callback is marked not valid for the unit's 满意率.
+- Callback: only after a reply (409 before, and again after a reopening until the new reply), for
+  a case and for each of its duplicates and merged children alike, once per case and reply (409
+  for a second one). When the handling ticket is waiting for confirmation, the callback confirms
+  it: satisfied/basic ⇒ closed `resolved`; unsatisfied because of the unit ⇒ reopened with a
+  fresh deadline; unsatisfied for reasons outside the unit ⇒ closed, and the callback is marked
+  not valid for the unit's 满意率. Callback rates count cases: each with its latest valid callback.
 """
 
 from __future__ import annotations
@@ -37,10 +41,10 @@ from service.domain.privacy import ContactCipher, mask_name, mask_phone
 from service.domain.ratings import fingerprint
 from service.domain.tickets import caller_cases, case_term, new_ticket
 from service.models import HotlineCase, ServiceEvent, Ticket, User
-from service.models.hotline import TICKET_TYPES
 from service.models.review import PENDING
 
 CLOCK_SKEW = timedelta(minutes=5)
+ANSWERABLE = "consult"  # the type an operator may answer on the call (met at intake)
 _SPACES = re.compile(r"\s+")
 
 
@@ -68,19 +72,20 @@ def create_case(
     if existing is not None:
         return _replay(session, existing, print_), False
     case = _new_case(session, cipher, actor, data, now, print_)
-    original = _open_original(session, case)
+    # A consult answered on the call is its own case, met at intake: never attached as a duplicate.
+    original = None if data.get("answer") else _open_original(session, case)
     if original is not None:
         case.duplicate_of_id, case.status = original.id, "duplicate"
         session.add(case)
     else:
         session.add(case)
         session.flush()
-        if case.type in TICKET_TYPES or data.get("open_ticket"):
-            new_ticket(
-                session, settings, work_calendar(session), source="hotline",
-                department=case.department, term=case_term(settings, case.type, case.urgency),
-                now=now, case=case, actor=actor.name,
-            )
+        # Every case has a tracked deadline, consult and suggestion included (domain.md §4).
+        new_ticket(
+            session, settings, work_calendar(session), source="hotline",
+            department=case.department, term=case_term(settings, case.type, case.urgency),
+            now=now, case=case, actor=actor.name, answer=data.get("answer"),
+        )
     session.flush()
     record(session, Entry(
         actor=actor.name, action="case_received", entity_type="hotline_case", entity_id=case.id,
@@ -105,6 +110,8 @@ def _new_case(session, cipher, actor, data, now, print_) -> HotlineCase:
         require_department(session, code, field="co_department_codes")
     if data["department_code"] in co_codes:
         raise ValidationFailed("协办单位不能与主办单位相同。", {"co_department_codes": ["协办单位不能与主办单位相同。"]})
+    if data.get("answer") and data["type"] != ANSWERABLE:
+        raise ValidationFailed("只有咨询件可由话务员当场答复。", {"answer": ["只有咨询件（consult）可当场答复。"]})
     if data["received_at"] > now + CLOCK_SKEW:
         raise ValidationFailed("受理时间不能晚于当前时间。", {"received_at": ["受理时间不能晚于当前时间。"]})
     event = None

@@ -26,8 +26,7 @@ def record_callback(
     if case is None:
         raise NotFound("工单不存在。")
     ticket = handling_ticket(session, case)
-    if ticket is not None and ticket.replied_at is None:
-        raise InvalidTransition("工单尚未答复，不能回访。")
+    _check_callback(session, case, ticket)
     unit_at_fault = data.get("unit_at_fault", True)
     unsatisfied = data["satisfaction"] not in SATISFIED
     callback = HotlineCallback(
@@ -55,6 +54,16 @@ def record_callback(
         session.commit()
     callback.ticket = ticket  # shown in the response beside the callback
     return callback
+
+
+def _check_callback(session: Session, case: HotlineCase, ticket: Ticket | None) -> None:
+    """After a reply only (a reopened ticket waits for its new reply), once per case and reply."""
+    if ticket is None or ticket.replied_at is None or ticket.status not in ("replied", "closed"):
+        raise InvalidTransition("工单尚未答复（或重办后尚未再次答复），不能回访。")
+    earlier = session.scalar(select(HotlineCallback.id).where(
+        HotlineCallback.case_id == case.id, HotlineCallback.created_at >= ticket.replied_at).limit(1))
+    if earlier is not None:
+        raise Conflict("该诉求人已就本次答复回访，不能重复回访。")
 
 
 def merge_cases(
@@ -108,7 +117,7 @@ def _mergeable(session: Session, parent: HotlineCase, child_id: int) -> HotlineC
 def _close_merged(ticket: Ticket, parent: HotlineCase, actor: User, now: datetime) -> Entry:
     before = ticket.status
     ticket.status, ticket.outcome, ticket.closed_at, ticket.closed_on_time = "closed", "merged", now, None
-    ticket.pending_request = ticket.previous_status = ticket.paused_at = None
+    ticket.pending_request = ticket.previous_status = ticket.paused_at = ticket.color = None
     return Entry(
         actor=actor.name, action="merge", entity_type="ticket", entity_id=ticket.id,
         from_state=before, to_state="closed", at=now, note=f"并入工单 {parent.case_no}",

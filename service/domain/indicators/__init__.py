@@ -2,11 +2,16 @@
 
 Owns: the formulas (`figures.py`, definitions in its docstring), the daily counts and their
 rollups (`counts.py`, `rollups.py`), periods in Asia/Shanghai (`periods.py`), two-person
-publication with appeals and versions (`publications.py`), the composite score (`appraisal.py`),
+publication with appeals and versions (`publications.py`) and the appeal window's end as a
+working-day deadline (`appeal_windows.py`), the composite score (`appraisal.py`),
 and CSV/xlsx exports and reports (`exports.py`, `reports.py`).
-May import: `accounts`, `calendar`.
+May import: `accounts`, `calendar`, `privacy` (export cells).
 """
 
+from service.domain.indicators.appeal_windows import (
+    provisional_appeal_windows,
+    recompute_appeal_deadlines,
+)
 from service.domain.indicators.appraisal import (
     score_department,
 )
@@ -74,9 +79,11 @@ __all__ = [
     "local_date",
     "local_midnight",
     "parse_period",
+    "provisional_appeal_windows",
     "public_items",
     "published_view",
     "rebuild_rollups",
+    "recompute_appeal_deadlines",
     "refresh_rollups",
     "rollup_counts",
     "score_department",

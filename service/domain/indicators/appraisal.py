@@ -10,6 +10,14 @@ score = clamp(Σ wᵢ′ × componentᵢ − overdue_deduction × overdue_ticket
 No data at all ⇒ score null. Grades (分档) and the 公示 colour come from configurable thresholds.
 Arithmetic is Decimal and every figure is rounded half-up, so the same inputs always give the same
 bytes.
+
+Where the rules are silent, the choices kept here: an empty component (no 差评 due, no callback,
+no ticket to sign, no rating) is dropped and the other weights rescaled — a department with no such
+cases is neither rewarded nor punished; the overdue deduction applies to the rescaled score and
+the score is clamped to 0–100; the components are the published figures' own rates (so a
+department can recompute its score from /indicators). The appraisal API's `status` is `final`,
+`under_correction` (an accepted appeal, until the correcting version is approved) or `provisional`
+(nothing published, the appeal window open or provisional, appeals pending, or an open period).
 """
 
 from __future__ import annotations

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal_column, not_, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from service.domain.indicators.periods import local_midnight
 from service.models import HotlineCallback, HotlineCase, Review, ServiceEvent, Ticket
 from service.models.rollup import COUNTERS
-from service.models.types import TAGS
+from service.models.types import TAGS, UTCDateTime
 
 COMPLAINT_TYPES = ("complaint", "report")
 CONFIRMED = ("resolved", "verified_by_supervisor")
@@ -58,12 +58,17 @@ def _n(condition):
 # The counts
 
 
-def _review_columns(now: datetime) -> dict:
+def _review_columns(now: datetime, primary) -> dict:
+    """`primary`: the primary rating of a follow-up (outer-joined; NULL for primary ratings)."""
     r, t = Review, Ticket
     valid = and_(r.seq == 0, r.excluded.is_(False))
     active = r.is_default.is_(False)
     bad = and_(valid, r.level <= 2)
-    real_bad = and_(bad, r.real_name.is_(True))
+    # A bad follow-up counts as a 差评 when its primary rating was not bad: that is when it opens a
+    # ticket of its own (ratings.submit_review); after a bad primary it is the same 差评.
+    bad_follow_up = and_(r.seq > 0, r.excluded.is_(False), r.level <= 2, primary.is_bad.is_(False))
+    grievance = or_(bad, bad_follow_up)
+    real_bad = and_(grievance, r.real_name.is_(True))
     columns = {
         "reviews_total": _n(r.seq == 0),
         "reviews_active": _n(and_(r.seq == 0, active)),
@@ -75,12 +80,13 @@ def _review_columns(now: datetime) -> dict:
         "reviews_active_good": _n(and_(valid, active, r.level >= 3)),
         "level_points": func.sum(case((valid, r.level - 1), else_=0)),
         "follow_ups": _n(r.seq > 0),
+        "bad_follow_ups": _n(bad_follow_up),
         "real_name_bad": _n(real_bad),
         "real_name_bad_verified": _n(and_(real_bad, t.verified_at.isnot(None))),
-        "bad_replied": _n(and_(bad, t.replied_at.isnot(None))),
+        "bad_replied": _n(and_(grievance, t.replied_at.isnot(None))),
     }
     for tag in TAGS:
-        columns[f"bad_tag_{tag}"] = _n(and_(bad, r.effective_tags.like(f"%,{tag},%")))
+        columns[f"bad_tag_{tag}"] = _n(and_(grievance, r.effective_tags.like(f"%,{tag},%")))
     return columns
 
 
@@ -89,32 +95,52 @@ def _counted_ticket():
     return or_(Ticket.outcome.is_(None), Ticket.outcome.not_in(NOT_COUNTED_OUTCOMES))
 
 
+def overdue_condition(now: datetime):
+    """超期 (domain.md §5): a deadline in force passed without a reply. Either a reply came late
+    (`replied_late`, kept through reopenings), or the current term has no reply yet and its
+    deadline has passed — read at the pause while an appeal review stops the clock."""
+    t = Ticket
+    unanswered = or_(t.replied_at.is_(None), t.replied_at < t.clock_started_at)
+    clock = func.coalesce(t.paused_at, literal(now, UTCDateTime()))
+    return and_(_counted_ticket(), or_(t.replied_late.is_(True), and_(unanswered, t.due_at <= clock)))
+
+
 def _ticket_due_columns(now: datetime) -> dict:
     t = Ticket
     not_upheld = _counted_ticket()
     running = t.status != "appealed"  # the clock is paused during an appeal review
     closed = t.status == "closed"
     confirmed = and_(closed, t.outcome.in_(CONFIRMED))
-    closed_in_time = and_(closed, t.closed_at.isnot(None), t.closed_at <= t.due_at)
     review = t.source == "review"
     return {
-        "rectify_due": _n(and_(review, not_upheld, running, or_(t.due_at <= now, closed))),
+        "rectify_due": _n(and_(review, not_upheld, running, or_(t.period_due_at <= now, closed))),
         "rectified": _n(and_(review, confirmed)),
-        "rectified_on_time": _n(and_(review, confirmed, t.closed_at <= t.due_at)),
-        "overdue": _n(and_(not_upheld, running, t.due_at <= now, not_(closed_in_time))),
+        # The accepted reply came before the deadline in force; a reopened ticket never did.
+        "rectified_on_time": _n(and_(review, confirmed, t.reopen_count == 0, t.replied_at < t.due_at)),
+        "overdue": _n(overdue_condition(now)),
     }
+
+
+def latest_valid_callback():
+    """A callback that is its case's latest valid one: callback rates count cases, not calls."""
+    cb, newer = HotlineCallback, aliased(HotlineCallback)
+    return and_(cb.valid.is_(True), ~exists().where(
+        newer.case_id == cb.case_id, newer.valid.is_(True),
+        or_(newer.created_at > cb.created_at, and_(newer.created_at == cb.created_at, newer.id > cb.id))))
 
 
 def _parts(dialect: str, first: date, last: date, now: datetime) -> list:
     """One grouped SELECT per source table, each projecting every counter (0 where not its own)."""
     r, e, c, cb, t = Review, ServiceEvent, HotlineCase, HotlineCallback, Ticket
-    rated = aliased(Review)
+    rated, primary = aliased(Review), aliased(Review)
     case_cols = {"complaint_cases": func.count(c.id)}
     for tag in TAGS:
         case_cols[f"case_tag_{tag}"] = _n(c.effective_tags.like(f"%,{tag},%"))
     parts = [
-        (r.department_id, local_day(r.created_at, dialect), _review_columns(now),
-         lambda q: q.outerjoin(t, t.review_id == r.id), [_in_days(r.created_at, first, last)]),
+        (r.department_id, local_day(r.created_at, dialect), _review_columns(now, primary),
+         lambda q: q.outerjoin(t, t.review_id == r.id).outerjoin(primary, and_(
+             r.seq > 0, primary.service_event_id == r.service_event_id, primary.seq == 0)),
+         [_in_days(r.created_at, first, last)]),
         (e.department_id, local_day(e.completed_at, dialect),
          {"service_events": func.count(e.id), "events_rated": _n(rated.id.isnot(None))},
          lambda q: q.outerjoin(rated, and_(rated.service_event_id == e.id, rated.seq == 0,
@@ -127,13 +153,13 @@ def _parts(dialect: str, first: date, last: date, now: datetime) -> list:
          {"callbacks_valid": func.count(cb.id), "callbacks_solved": _n(cb.solved.is_(True)),
           "callbacks_satisfied": _n(cb.satisfaction == "satisfied"),
           "callbacks_basic": _n(cb.satisfaction == "basic")},
-         None, [_in_days(cb.created_at, first, last), cb.valid.is_(True)]),
+         None, [_in_days(cb.created_at, first, last), latest_valid_callback()]),
         (t.department_id, local_day(t.sign_due_at, dialect, deadline=True),
          {"sign_due": _n(or_(t.sign_due_at <= now, t.signed_at.isnot(None))),
           "signed_on_time": _n(and_(t.signed_at.isnot(None), t.signed_at <= t.sign_due_at))},
          None, [_in_days(t.sign_due_at, first, last, deadline=True), _counted_ticket()]),
-        (t.department_id, local_day(t.due_at, dialect, deadline=True), _ticket_due_columns(now),
-         None, [_in_days(t.due_at, first, last, deadline=True)]),
+        (t.department_id, local_day(t.period_due_at, dialect, deadline=True), _ticket_due_columns(now),
+         None, [_in_days(t.period_due_at, first, last, deadline=True)]),
     ]
     selects = []
     for dept, day, columns, join, where in parts:

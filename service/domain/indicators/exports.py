@@ -1,5 +1,6 @@
 """Indicator tables as CSV (UTF-8 with BOM, so Excel opens it) and as an .xlsx workbook with one
-sheet per indicator family. Pure formatting: callers pass the figures."""
+sheet per indicator family. Pure formatting: callers pass the figures. Every cell goes through
+`privacy.spreadsheet_cell`, so a department name like "=HYPERLINK(…)" is shown, never evaluated."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import csv
 import io
 from collections.abc import Iterable
 from typing import Any
+
+from service.domain.privacy import looks_like_formula, spreadsheet_cell
 
 LABELS = {
     "reviews_total": "评价总量", "reviews_active": "主动评价量", "reviews_valid": "有效评价量",
@@ -88,14 +91,25 @@ def _all_keys() -> list[str]:
 def to_csv(items: list[dict[str, Any]]) -> bytes:
     header, rows = table(items, _all_keys())
     if items and "appraisal" in items[0]:
-        extra_header, extra_rows = table(items, APPRAISAL_FAMILY[1], source="appraisal")
+        # One table: the appraisal columns the indicator columns already have (超期数) once only.
+        keys = [key for key in APPRAISAL_FAMILY[1] if key not in _all_keys()]
+        extra_header, extra_rows = table(items, keys, source="appraisal")
         header += extra_header[2:]
         rows = [a + b[2:] for a, b in zip(rows, extra_rows, strict=True)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerow([spreadsheet_cell(v) for v in header])
+    writer.writerows([["" if v is None else spreadsheet_cell(v) for v in row] for row in rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _append(sheet, values: list[Any]) -> None:
+    """A row whose text cells are masked and stored as text: a value like "=1+1" gets Excel's
+    quote prefix (as if typed '=1+1) instead of becoming a formula."""
+    sheet.append([spreadsheet_cell(v, quote=False) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if looks_like_formula(cell.value):
+            cell.data_type, cell.quotePrefix = "s", True
 
 
 def to_xlsx(items: list[dict[str, Any]], title: str) -> bytes:
@@ -111,11 +125,11 @@ def to_xlsx(items: list[dict[str, Any]], title: str) -> bytes:
     for name, keys in families:
         sheet = workbook.create_sheet(name)
         header, rows = table(items, keys, "appraisal" if name == APPRAISAL_FAMILY[0] else "indicators")
-        sheet.append([f"{title} · {name}"])
+        _append(sheet, [f"{title} · {name}"])
         sheet["A1"].font = Font(bold=True)
-        sheet.append(header)
+        _append(sheet, header)
         for row in rows:
-            sheet.append(row)
+            _append(sheet, row)
         sheet.freeze_panes = "C3"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -6,8 +6,16 @@
   (default 5 working days from approval) opens. The same supervisor approving ⇒ 409, approving a
   version that is no longer a draft ⇒ 409.
 * Departments may appeal a published figure inside the window. Once the window has passed and
-  every appeal is decided, the version is **final**. A draft frozen while its period was still
-  running is *provisional* and never becomes final; freeze again once the period has ended.
+  every appeal is decided (none accepted), the version is **final**. A draft frozen while its
+  period was still running is *provisional* and never becomes final; freeze again once the period
+  has ended.
+* An accepted appeal stops the version from becoming final: it is **under_correction** (and the
+  appraisal API says so) until the correcting version is approved, which supersedes it.
+* The window's end is a working-day deadline like any other: when it reaches into a year whose
+  holiday arrangement is not loaded it is computed on weekdays and marked provisional; the version
+  does not become final and appeals are still taken until it is recomputed
+  (`recompute_appeal_deadlines`, run when a year is loaded and by the periodic job) — never
+  refused, never silently final.
 * A correction is a new version with a reason; earlier versions stay as they were and are listed
   (a published version with a later published version is reported as "superseded").
 """
@@ -24,15 +32,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from config.settings import Settings
-from service.domain.accounts import Entry, Scope, record, require_department
+from service.domain.accounts import Entry, Scope, anchor, record, require_department
 from service.domain.calendar import add_working_days, work_calendar
-from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.indicators.appraisal import score_department
 from service.domain.indicators.figures import COUNT_KEYS, RATE_KEYS, compute_indicators
 from service.domain.indicators.periods import parse_period
+from service.domain.pagination import Page, paginate
 from service.models import Publication, PublicationAppeal, User
 from service.models.publication import DRAFT, PUBLISHED
 
+UNDER_CORRECTION = "under_correction"
 APPEALABLE = COUNT_KEYS + RATE_KEYS + (
     "complaint_rate_per_1000", "satisfaction_score", "tag_counts", "score",
 )
@@ -101,6 +111,8 @@ def create_publication(session: Session, settings: Settings, period_text: str, a
                           data={"period": period.label, "version": publication.version,
                                 "hash": publication.snapshot_hash,
                                 "provisional": publication.provisional}))
+    # The audit chain's head, signed, in the record itself: an anchor outside the audit table.
+    publication.audit_anchors = [anchor(session, now)]
     session.commit()
     return publication
 
@@ -124,16 +136,20 @@ def approve_publication(session: Session, settings: Settings, publication_id: in
         raise Conflict("该版本已审核发布，不能再次审核。")
     if publication.created_by_id == actor.id:
         raise Conflict("须由另一名督办人员审核（双人复核），冻结人不能审核自己的草稿。")
-    # Computed before any attribute changes: a published row accepts exactly one UPDATE.
+    # Computed before any attribute changes: a published row accepts exactly one UPDATE (the audit
+    # entry and the anchor of the chain's head are written first, the row's changes all at once).
     deadline = add_working_days(work_calendar(session), now, settings.deadlines.publication_appeal_days)
-    publication.status = PUBLISHED
-    publication.approved_by_id, publication.approved_at = actor.id, now
-    publication.appeal_deadline = deadline.at
     record(session, Entry(actor=actor.name, action="publication_approved", entity_type="publication",
                           entity_id=publication.id, from_state=DRAFT, to_state=PUBLISHED, at=_utc(now),
                           data={"period": publication.period, "version": publication.version,
                                 "hash": publication.snapshot_hash,
-                                "appeal_deadline": publication.appeal_deadline.isoformat()}))
+                                "appeal_deadline": deadline.at.isoformat(), "provisional": deadline.provisional}))
+    anchors = [*(publication.audit_anchors or []), anchor(session, now)]
+    publication.status = PUBLISHED
+    publication.approved_by_id, publication.approved_at = actor.id, now
+    publication.appeal_deadline = deadline.at
+    publication.appeal_deadline_provisional = deadline.provisional
+    publication.audit_anchors = anchors
     session.commit()
     return publication
 
@@ -145,7 +161,8 @@ def _latest_published_version(session: Session, period: str) -> int | None:
 
 def version_status(session: Session, publication: Publication, now: datetime,
                    latest_version: int | None = -1) -> str:
-    """draft | published (appeal window open, appeals pending, or provisional) | final | superseded.
+    """draft | published (appeal window open or provisional, appeals pending, or the period was
+    open) | under_correction (an appeal was accepted) | final | superseded.
 
     `latest_version`: the period's latest published version when the caller already knows it."""
     if publication.status == DRAFT:
@@ -154,24 +171,34 @@ def version_status(session: Session, publication: Publication, now: datetime,
         latest_version = _latest_published_version(session, publication.period)
     if latest_version != publication.version:
         return "superseded"
-    if publication.provisional or now < publication.appeal_deadline:
+    appeals = dict(session.execute(
+        select(PublicationAppeal.status, func.count(PublicationAppeal.id))
+        .where(PublicationAppeal.publication_id == publication.id).group_by(PublicationAppeal.status)
+    ).all())
+    if appeals.get("accepted"):
+        return UNDER_CORRECTION
+    if publication.provisional or appeals.get("open") or _window_open(publication, now):
         return PUBLISHED
-    pending = session.scalar(select(func.count(PublicationAppeal.id)).where(
-        PublicationAppeal.publication_id == publication.id, PublicationAppeal.status == "open"))
-    return PUBLISHED if pending else "final"
+    return "final"
+
+
+def _window_open(publication: Publication, now: datetime) -> bool:
+    # A provisional end (a year not loaded yet) is not final: it may still move later.
+    return publication.appeal_deadline_provisional or now < publication.appeal_deadline
 
 
 def file_appeal(session: Session, scope: Scope, publication_id: int, data: dict[str, Any],
                 actor: User, now: datetime) -> PublicationAppeal:
     """A department appeals a published figure, inside the appeal window."""
     publication = get_publication(session, publication_id)
-    if publication.status != PUBLISHED or version_status(session, publication, now) != PUBLISHED:
+    status = version_status(session, publication, now)
+    if publication.status != PUBLISHED or status not in (PUBLISHED, UNDER_CORRECTION):
         raise Conflict("该版本不在申诉期内（未发布、已被更正或已定稿）。")
-    if now >= publication.appeal_deadline:
-        raise Conflict("申诉期已过，该版本已定稿。")
+    if not _window_open(publication, now):
+        raise Conflict("申诉期已过。")
     department = require_department(session, data["department_code"])
-    if not scope.allows(department):
-        raise Forbidden("只能对本部门的指标提出申诉。")
+    if not scope.allows(department):  # reads like an unknown code: nobody learns it exists
+        raise ValidationFailed("部门不存在。", {"department_code": [f"未知部门编码：{data['department_code']}"]})
     if data["indicator"] not in APPEALABLE:
         raise ValidationFailed("未知指标。", {"indicator": [f"可申诉的指标：{', '.join(APPEALABLE)}"]})
     appeal = PublicationAppeal(publication_id=publication.id, department_id=department.id,
@@ -204,12 +231,13 @@ def decide_appeal(session: Session, publication_id: int, appeal_id: int, accepte
     return appeal
 
 
-def list_publications(session: Session, period_text: str | None, now: datetime) -> list[Publication]:
+def list_publications(session: Session, period_text: str | None, now: datetime, page: int = 1,
+                      per_page: int = 50) -> Page:
     stmt = select(Publication).options(defer(Publication.snapshot)).order_by(
         Publication.period, Publication.version)
     if period_text:
         stmt = stmt.where(Publication.period == parse_period(period_text, now).label)
-    return list(session.scalars(stmt))
+    return paginate(session, stmt, page, per_page)
 
 
 @dataclass
@@ -255,7 +283,8 @@ def describe_publication(session: Session, publication: Publication, now: dateti
         "created_at": publication.created_at,
         "approved_by": publication.approved_by.name if publication.approved_by else None,
         "approved_at": publication.approved_at, "appeal_deadline": publication.appeal_deadline,
-        "appeals": list(publication.appeals),
+        "appeal_deadline_provisional": publication.appeal_deadline_provisional,
+        "appeals": list(publication.appeals), "audit_anchors": publication.audit_anchors or [],
     }
     if with_items:
         out["items"] = public_items(snapshot_of(session, publication))
@@ -266,3 +295,4 @@ def public_items(snapshot: dict) -> list[dict[str, Any]]:
     return [{"department_code": item["department_code"], "department_name": item["department_name"],
              "score": item["appraisal"]["score"], "color": item["appraisal"]["color"],
              "indicators": item["indicators"]} for item in snapshot["items"]]
+

@@ -16,8 +16,9 @@ from service.domain.indicators.figures import compute_indicators
 from service.domain.indicators.publications import published_view, snapshot_of
 from service.models import User
 
+# Mimetypes without parameters: the response adds `charset=utf-8` to text types itself.
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -52,7 +53,9 @@ def appraisal_scores(session: Session, settings: Settings, period_text: str | No
         items = [{"department_code": i.department_code, "department_name": i.department_name,
                   "appraisal": score_department(i.indicators, settings)} for i in report.items]
         return [_score_item(item, "provisional", 0) for item in items]
-    status = "final" if view.status == "final" else "provisional"
+    # final; under_correction (an accepted appeal, until the correcting version is approved);
+    # else provisional (appeal window open, appeals pending, or an open period).
+    status = view.status if view.status in ("final", "under_correction") else "provisional"
     snapshot = snapshot_of(session, view.publication)
     return [_score_item(item, status, view.publication.version) for item in snapshot["items"]]
 

@@ -10,7 +10,10 @@ Stale days (recomputed by `refresh_rollups`, read raw by live figures):
 * days of rows inserted behind the ORM's back (COPY, bulk INSERT): rows with an id above the
   watermark;
 * the days from the day before the last refresh up to today, because "due" and "overdue" depend on
-  the clock: a deadline passing changes a count without any row changing.
+  the clock: a deadline passing changes a count without any row changing;
+* for the same reason, the original-deadline days of reopened tickets whose fresh deadline passed
+  since the last refresh (a reopened ticket counts on the day of `period_due_at`, found through
+  the partial index on reopened tickets' `due_at`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from service.domain.indicators.counts import as_date, counts_select, local_day, ranges
-from service.domain.indicators.periods import local_date
+from service.domain.indicators.periods import local_date, local_midnight
 from service.models import (
     HotlineCallback,
     HotlineCase,
@@ -74,6 +77,7 @@ def _new_row_days(session: Session, state: RollupState, upto: dict[str, int] | N
     """Days touched by rows inserted since the watermark (also those no ORM flush has marked)."""
     dialect = session.get_bind().dialect.name
     r, e, t = Review, ServiceEvent, Ticket
+    earlier = aliased(HotlineCallback)
 
     def new_rows(name: str):
         def condition(model):
@@ -90,8 +94,12 @@ def _new_row_days(session: Session, state: RollupState, upto: dict[str, int] | N
         select(local_day(HotlineCase.received_at, dialect)).where(above["case_id"](HotlineCase)),
         select(local_day(HotlineCallback.created_at, dialect))
         .where(above["callback_id"](HotlineCallback)),
+        # A new callback replaces its case's earlier latest one: that one's day changes too.
+        select(local_day(earlier.created_at, dialect))
+        .join(HotlineCallback, HotlineCallback.case_id == earlier.case_id)
+        .where(above["callback_id"](HotlineCallback)),
         select(local_day(t.sign_due_at, dialect, True)).where(above["ticket_id"](t)),
-        select(local_day(t.due_at, dialect, True)).where(above["ticket_id"](t)),
+        select(local_day(t.period_due_at, dialect, True)).where(above["ticket_id"](t)),
         select(local_day(r.created_at, dialect)).join(t, t.review_id == r.id)
         .where(above["ticket_id"](t)),
     ]
@@ -101,9 +109,16 @@ def _new_row_days(session: Session, state: RollupState, upto: dict[str, int] | N
     return days
 
 
-def _clock_days(as_of: datetime, now: datetime) -> set[date]:
+def _clock_days(session: Session, as_of: datetime, now: datetime) -> set[date]:
+    """Days whose counts the clock may have changed since `as_of`: the days from the day before
+    up to today (deadlines passing on their own day), and the original-deadline days of reopened
+    tickets whose fresh deadline passed meanwhile (they count on the day of `period_due_at`)."""
     first = local_date(min(as_of, now)) - timedelta(days=1)
-    return {first + timedelta(days=i) for i in range((local_date(now) - first).days + 1)}
+    days = {first + timedelta(days=i) for i in range((local_date(now) - first).days + 1)}
+    t = Ticket
+    moved = (select(local_day(t.period_due_at, session.get_bind().dialect.name, True)).distinct()
+             .where(t.reopen_count > 0, t.due_at >= local_midnight(first), t.due_at <= max(as_of, now)))
+    return days | {as_date(d) for d in session.scalars(moved)}
 
 
 def stale_days(session: Session, now: datetime) -> set[date] | None:
@@ -112,7 +127,7 @@ def stale_days(session: Session, now: datetime) -> set[date] | None:
     if state is None:
         return None
     days = set(session.scalars(select(RollupDirty.day).distinct()))
-    return days | _new_row_days(session, state) | _clock_days(state.as_of, now)
+    return days | _new_row_days(session, state) | _clock_days(session, state.as_of, now)
 
 
 def _lock_state(session: Session) -> RollupState | None:
@@ -128,7 +143,7 @@ def refresh_rollups(session: Session, now: datetime) -> dict:
         return rebuild_rollups(session, now)
     dirty = session.execute(select(RollupDirty.id, RollupDirty.day)).all()
     upto = _max_ids(session)
-    days = {d for _, d in dirty} | _new_row_days(session, state, upto) | _clock_days(state.as_of, now)
+    days = {d for _, d in dirty} | _new_row_days(session, state, upto) | _clock_days(session, state.as_of, now)
     written = recompute_days(session, days, now)
     _consume_marks(session, [i for i, _ in dirty])
     for name, value in upto.items():
@@ -146,7 +161,7 @@ def _consume_marks(session: Session, ids: list[int]) -> None:
 
 def _data_bounds(session: Session) -> tuple[date, date] | None:
     columns = (Review.created_at, ServiceEvent.completed_at, HotlineCase.received_at,
-               HotlineCallback.created_at, Ticket.sign_due_at, Ticket.due_at)
+               HotlineCallback.created_at, Ticket.sign_due_at, Ticket.period_due_at)
     lows, highs = [], []
     for column in columns:
         low, high = session.execute(select(func.min(column), func.max(column))).one()

@@ -2,7 +2,8 @@
 
 Owns: registering service events (idempotent on `event_no`), the citizen's rating and follow-up
 (一事一评), the operator's rating on a caller's behalf, human tag labels, default ratings, and the
-versioned option catalogue whose 差评 options double as weak labels.
+versioned option catalogue whose 差评 options double as weak labels, and the audited reading of
+a review's full text (`unmask.py`).
 May import: `accounts`, `privacy`.
 """
 
@@ -32,6 +33,9 @@ from service.domain.ratings.service_events import (
     token_matches,
     unmask_contact,
 )
+from service.domain.ratings.unmask import (
+    unmask_review_text,
+)
 
 __all__ = [
     "hash_rate_token",
@@ -54,4 +58,5 @@ __all__ = [
     "set_human_tags",
     "submit_review",
     "unmask_contact",
+    "unmask_review_text",
 ]

@@ -35,6 +35,7 @@ class AcceptedReview:
 
     id: int
     event_no: str
+    real_name: bool
     level: int
     is_bad: bool
     follow_up: bool
@@ -72,7 +73,7 @@ def _statement():
         "options_version": bindparam("options_version", type_=String()),
         "text": bindparam("text", type_=Text()),
         "is_default": literal(False, Boolean()),
-        "real_name": e.c.citizen_real_name,
+        "real_name": e.c.citizen_real_name & bindparam("real_name_allowed", type_=Boolean()),
         "created_at": bindparam("now", type_=UTCDateTime()),
         "excluded": literal(False, Boolean()),
         "mismatch": literal(False, Boolean()),
@@ -84,7 +85,7 @@ def _statement():
     ins = (
         insert(reviews)
         .from_select(list(values), select(*values.values()))
-        .returning(reviews.c.id, reviews.c.service_event_id)
+        .returning(reviews.c.id, reviews.c.service_event_id, reviews.c.real_name)
         .cte("ins")
     )
     # The rollup write hook of service/models/rollup.py sees only ORM flushes: mark the event's
@@ -97,7 +98,8 @@ def _statement():
         .cte("mark")
     )
     # add_cte: PostgreSQL runs a data-modifying WITH to completion even though nothing reads it.
-    return select(ins.c.id, e.c.event_no).join(e, ins.c.service_event_id == e.c.id).add_cte(mark)
+    return (select(ins.c.id, e.c.event_no, ins.c.real_name)
+            .join(e, ins.c.service_event_id == e.c.id).add_cte(mark))
 
 
 @cache
@@ -105,7 +107,7 @@ def _own_row():
     """After a retry ran into 一事一评: is the stored primary rating the one the first try committed?"""
     events, reviews = ServiceEvent.__table__, Review.__table__
     return (
-        select(reviews.c.id, events.c.event_no, reviews.c.created_at, reviews.c.level)
+        select(reviews.c.id, events.c.event_no, reviews.c.real_name, reviews.c.created_at, reviews.c.level)
         .join(events, events.c.id == reviews.c.service_event_id)
         .where(events.c.rate_token_hash == bindparam("token_hash", type_=String()), reviews.c.seq == 0)
     )
@@ -127,12 +129,13 @@ def insert_primary_rating(engine: Engine, params: dict[str, Any]) -> AcceptedRev
             if own is None or own.created_at != params["now"] or own.level != params["level"]:
                 raise
             log.info("rating for event %s was committed before the connection dropped", own.event_no)
-            row = (own.id, own.event_no)
+            row = (own.id, own.event_no, own.real_name)
         log.info("rating stored after reconnecting: %s", retried.__cause__)
     if row is None:
         return None
     return AcceptedReview(
-        id=row[0], event_no=row[1], level=params["level"], is_bad=params["is_bad"], follow_up=False,
+        id=row[0], event_no=row[1], real_name=row[2], level=params["level"], is_bad=params["is_bad"],
+        follow_up=False,
         classification_state=params["classification_state"], ticket_state=params["ticket_state"],
     )
 
@@ -176,11 +179,12 @@ def _run(engine: Engine, stmt, params: dict[str, Any], retry: bool = True):
 
 def params_for(token_hash: str, now: datetime, level: int, is_bad: bool, data: dict, options: list,
                options_version: str, effective_tags: str, classification_state: str,
-               ticket_state: str) -> dict[str, Any]:
+               ticket_state: str, real_name_allowed: bool = True) -> dict[str, Any]:
     return {
         "token_hash": token_hash, "now": now, "level": level, "is_bad": is_bad,
         "channel": data["channel"], "options": options, "options_version": options_version,
         "text": data.get("text"), "effective_tags": effective_tags,
         "classification_state": classification_state, "ticket_state": ticket_state,
+        "real_name_allowed": real_name_allowed,
     }
 

@@ -42,14 +42,16 @@ def submit_review(
     data: dict[str, Any],
     now: datetime,
     operator: User | None = None,
-) -> Review | AcceptedReview:
+) -> tuple[Review | AcceptedReview, bool]:
     """Store a citizen's rating (by rate_token) or an operator's on the caller's behalf (by event_no).
 
-    The committed review comes back as a Review, or on the citizen's hot path (a primary rating on
-    PostgreSQL) as an AcceptedReview with the same fields the caller needs: id, event_no, level,
-    is_bad, follow_up and the pipeline states."""
+    Returns (review, created). The operator's call carries an outside identifier (`event_no`), so
+    it is idempotent like every such call (api.md): the same body again returns the stored rating
+    (created False); a different body for the same event is 409 `already_rated`. On the citizen's
+    hot path (a primary rating on PostgreSQL) the review is an AcceptedReview with the fields a
+    caller needs: id, event_no, level, is_bad, follow_up, real_name and the pipeline states."""
     if operator is None and not data.get("follow_up") and supports_one_statement(session.get_bind()):
-        return _submit_primary_rating(settings, catalog, data, now, session.get_bind())
+        return _submit_primary_rating(settings, catalog, data, now, session.get_bind()), True
     event = _event_for(session, data, now, operator)
     _check_content(settings, catalog, data, operator)
     follow_up = bool(data.get("follow_up"))
@@ -79,7 +81,8 @@ def submit_review(
         options=list(dict.fromkeys(data.get("options") or [])),
         options_version=catalog.version,
         text=data.get("text"),
-        real_name=event.citizen_real_name,
+        # Real-name only when the event was registered so and the citizen did not choose anonymity.
+        real_name=event.citizen_real_name and data.get("real_name") is not False,
         submitted_by_id=operator.id if operator else None,
         created_at=now,
         classification_state=PENDING if (data.get("text") or "").strip() else DONE,
@@ -95,8 +98,23 @@ def submit_review(
     except IntegrityError as exc:
         # Already rated, or two submissions raced for the same (event, seq): the constraint decides.
         session.rollback()
-        raise AlreadyRated("该办件已评价（一事一评）。") from exc
-    return review
+        stored = _operator_replay(session, event.id, data) if operator is not None else None
+        if stored is None:
+            raise AlreadyRated("该办件已评价（一事一评）。") from exc
+        return stored, False
+    return review, True
+
+
+def _operator_replay(session: Session, event_id: int, data: dict) -> Review | None:
+    """The stored rating when it is this very body, given by an operator before; else None."""
+    stored = session.scalar(select(Review).where(
+        Review.service_event_id == event_id, Review.seq == (1 if data.get("follow_up") else 0)))
+    if stored is None or stored.submitted_by_id is None:
+        return None  # the citizen rated it: not a replay of the operator's call
+    same = (stored.level == data["level"] and stored.channel == data["channel"]
+            and stored.options == list(dict.fromkeys(data.get("options") or []))
+            and (stored.text or None) == (data.get("text") or None))
+    return stored if same else None
 
 
 def _submit_primary_rating(settings: Settings, catalog: OptionCatalog, data: dict, now: datetime,
@@ -112,6 +130,8 @@ def _submit_primary_rating(settings: Settings, catalog: OptionCatalog, data: dic
         catalog.version, tag_string(catalog.tags_for(level, options)),
         classification_state=PENDING if (data.get("text") or "").strip() else DONE,
         ticket_state=PENDING if is_bad else NOT_NEEDED,
+        # Real-name only when the event was registered so and the citizen did not choose anonymity.
+        real_name_allowed=data.get("real_name") is not False,
     )
     try:
         accepted = insert_primary_rating(engine, params)

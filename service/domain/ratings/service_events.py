@@ -69,6 +69,7 @@ def register_service_event(
         staff_no=data.get("staff_no"),
         channel=data["channel"],
         completed_at=data["completed_at"],
+        # Rating is open for the TTL after the event's completion, not its registration (domain.md §2).
         rate_token_expires_at=data["completed_at"] + timedelta(days=settings.rate_token_ttl_days),
         citizen_name_enc=cipher.encrypt(citizen.get("name")),
         citizen_phone_enc=cipher.encrypt(citizen.get("phone")),

@@ -50,8 +50,6 @@ from service.domain.tickets.notifications import (
     send_all,
 )
 from service.domain.tickets.provisional import (
-    calendar_status,
-    load_calendar_year,
     provisional_ticket_count,
     recompute_provisional,
 )
@@ -77,12 +75,10 @@ __all__ = [
     "TicketFilters",
     "apply_deadlines",
     "authorize",
-    "calendar_status",
     "caller_cases",
     "case_term",
     "get_ticket",
     "list_tickets",
-    "load_calendar_year",
     "new_ticket",
     "open_ticket_for_review",
     "open_tickets_for_reviews",

@@ -1,8 +1,9 @@
 """Running one ticket action: permission, state and the action's own rules, then the handler,
 the history entry and the commit, in one transaction; notifications after the commit.
 
-Who may act (after the HTTP schema's 422, checked in this order: role 403, department 403,
-state 409, then the action's own rules 422/409):
+Who may act (after the HTTP schema's 422, checked in this order: department scope 404 — a ticket
+outside a department user's subtree does not exist for them, for actions as for reads — then
+role 403, state 409, then the action's own rules 422/409):
 - sign, request_return, request_extension, reply, appeal: `dept_staff` whose department subtree
   contains the ticket's department (a unit's own staff or its parent's), never another unit's.
 - decide_return, decide_extension, decide_appeal: `supervisor`.
@@ -28,9 +29,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.domain.accounts import Entry, record_many
 from service.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from service.domain.ratings import token_matches
-from service.domain.tickets import handlers  # noqa: F401  (fills machine.HANDLERS)
+from service.domain.tickets import (
+    deadlines,
+    handlers,  # noqa: F401  (fills machine.HANDLERS)
+)
 from service.domain.tickets.engine import ticket_history
-from service.domain.tickets.machine import CITIZEN_ROLE, DEPARTMENT, HANDLERS, RULES, Actor, Ctx, TicketEnv
+from service.domain.tickets.machine import CITIZEN_ROLE, HANDLERS, RULES, Actor, Ctx, TicketEnv
 from service.domain.tickets.notifications import send_all
 from service.models import Review, Ticket
 
@@ -71,10 +75,10 @@ def run_action(
 
 
 def authorize(session: Session, ticket: Ticket, action: str, actor: Actor, data: dict[str, Any]) -> None:
+    if not actor.scope.allows(ticket.department):
+        raise NotFound("工单不存在。")
     if actor.role not in RULES[action].roles:
         raise Forbidden("当前角色无权执行此操作。")
-    if actor.role in DEPARTMENT and not actor.scope.allows(ticket.department):
-        raise Forbidden("只能处理本单位的工单。")
     if actor.role == CITIZEN_ROLE:
         _check_rate_token(session, ticket, data.get("rate_token"))
 
@@ -93,6 +97,9 @@ def commit_transition(
     """Flush the ticket (version-checked), append the history entries, commit."""
     session = ctx.session
     payload = {k: v for k, v in ctx.data.items() if k not in ("action", "rate_token", "note")}
+    # The stored colour follows the action at once (signed, verified, replied, closed) instead of
+    # waiting for the next sweep; the same rule as the sweep's.
+    ticket.color = deadlines.colour_at(ticket, ctx.now)
     session.flush()
     record_many(session, [Entry(
         actor=ctx.actor.name, action=action, entity_type="ticket", entity_id=ticket.id,

@@ -3,8 +3,9 @@
 Every 差评 (level 1–2, not excluded) opens a ticket for the rated event's department, due
 `rectify_bad_review_days` working days after dispatch; a real-name 差评 also gets a verification
 callback limit (`verify_due_at`, recorded by the `verify` action into `verified_at`). Every 12345
-help/complaint/report case — and consult/suggestion cases when the operator asks — opens one for
-the case's main department, due by type (or in working hours when urgent); see the hotline package.
+case that is not a duplicate opens one for the case's main department, due by type (or in working
+hours when urgent) — consult and suggestion included, so every case has a tracked deadline; a
+consult the operator answered on the call is met at intake; see the hotline package.
 
 The clock starts at dispatch, i.e. when the ticket is opened. Actions live in actions.py/handlers.py,
 the periodic colouring in sweep.py, deadline arithmetic in deadlines.py.
@@ -25,7 +26,7 @@ from service.domain.accounts import Entry, Scope, history, record, record_many, 
 from service.domain.calendar import WorkCalendar, work_calendar
 from service.domain.errors import NotFound
 from service.domain.pagination import Page, paginate
-from service.domain.tickets.deadlines import Term, apply_deadlines, review_term
+from service.domain.tickets.deadlines import Term, apply_deadlines, colour_at, review_term
 from service.domain.tickets.sweep import ACTOR as SWEEP_ACTOR
 from service.domain.tickets.sweep import NOTES as SWEEP_NOTES
 from service.models import Department, HotlineCase, Review, ServiceEvent, Ticket
@@ -48,8 +49,35 @@ def new_ticket(
     case: HotlineCase | None = None,
     needs_verification: bool = False,
     actor: str = SYSTEM,
+    answer: str | None = None,
 ) -> Ticket:
-    """Add a dispatched ticket and its first history entry to the session; the caller commits."""
+    """Add a dispatched ticket and its first history entry to the session; the caller commits.
+
+    `answer`: a 12345 consult the operator answered on the call — the deadline is met at intake:
+    the ticket starts signed and replied (by `actor`) and waits for the callback like any other."""
+    ticket = _dispatched(settings, calendar, source=source, department=department, term=term, now=now,
+                         review=review, case=case, needs_verification=needs_verification)
+    session.add(ticket)
+    session.flush()
+    record(session, _opened(ticket, department, source, now, actor))
+    if answer is not None:
+        _answer_at_intake(session, ticket, answer, actor, now)
+    return ticket
+
+
+def _opened(ticket: Ticket, department: Department, source: str, now: datetime, actor: str) -> Entry:
+    return Entry(
+        actor=actor, action="open", entity_type="ticket", entity_id=ticket.id, to_state="dispatched",
+        at=now, note=f"派单至 {department.code}",
+        data={"source": source, "due_at": ticket.due_at.isoformat(),
+              "provisional": ticket.deadline_provisional},
+    )
+
+
+def _dispatched(settings: Settings, calendar: WorkCalendar, *, source: str, department: Department,
+                term: Term, now: datetime, review: Review | None, case: HotlineCase | None,
+                needs_verification: bool) -> Ticket:
+    """A dispatched ticket with its deadlines, not yet in a session (new_ticket and the batch)."""
     ticket = Ticket(
         source=source,
         review_id=review.id if review else None,
@@ -67,34 +95,17 @@ def new_ticket(
         verify_due_at=now if needs_verification else None,
         reopen_count=0,
         extension_count=0,
+        replied_late=False,
+        created_at=now,  # the verification deadline counts from here (deadlines.py)
     )
     apply_deadlines(calendar, settings, ticket, now)
-    session.add(ticket)
-    session.flush()
-    record(session, _opened(ticket, department, source, now, actor))
     return ticket
-
-
-def _opened(ticket: Ticket, department: Department, source: str, now: datetime, actor: str) -> Entry:
-    return Entry(
-        actor=actor, action="open", entity_type="ticket", entity_id=ticket.id, to_state="dispatched",
-        at=now, note=f"派单至 {department.code}",
-        data={"source": source, "due_at": ticket.due_at.isoformat(),
-              "provisional": ticket.deadline_provisional},
-    )
 
 
 def _review_ticket(settings: Settings, calendar: WorkCalendar, review: Review, now: datetime) -> Ticket:
-    department = review.service_event.department
-    ticket = Ticket(
-        source="review", review_id=review.id, case_id=None, department=department,
-        department_id=department.id, status="dispatched", dispatched_at=now, clock_started_at=now,
-        term_days=review_term(settings).days, term_hours=review_term(settings).hours,
-        extension_days=0, pauses=[], verify_due_at=now if review.real_name else None,
-        reopen_count=0, extension_count=0,
-    )
-    apply_deadlines(calendar, settings, ticket, now)
-    return ticket
+    return _dispatched(settings, calendar, source="review", department=review.service_event.department,
+                       term=review_term(settings), now=now, review=review, case=None,
+                       needs_verification=review.real_name)
 
 
 def open_tickets_for_reviews(session: Session, settings: Settings, review_ids: list[int],
@@ -132,6 +143,18 @@ def open_tickets_for_reviews(session: Session, settings: Settings, review_ids: l
         results = [open_ticket_for_review(session, settings, rid, now) for rid in review_ids]
         return {"reviews": len(review_ids), "opened": sum(bool(r.get("created")) for r in results)}
     return {"reviews": len(review_ids), "opened": len(opened), "settled": len(reviews)}
+
+
+def _answer_at_intake(session: Session, ticket: Ticket, answer: str, actor: str, now: datetime) -> None:
+    ticket.signed_at = ticket.replied_at = now
+    ticket.status, ticket.reply_resolution, ticket.reply_content = "replied", "explained", answer
+    ticket.replied_late = False
+    ticket.color = colour_at(ticket, now)
+    session.flush()
+    record(session, Entry(
+        actor=actor, action="reply", entity_type="ticket", entity_id=ticket.id, from_state="dispatched",
+        to_state="replied", at=now, note="话务员受理时当场答复", data={"resolution": "explained"},
+    ))
 
 
 def open_ticket_for_review(session: Session, settings: Settings, review_id: int, now: datetime) -> dict[str, Any]:

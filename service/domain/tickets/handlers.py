@@ -46,10 +46,10 @@ def decide_return(ctx: Ctx, ticket: Ticket) -> str:
     ticket.department, ticket.department_id = department, department.id
     if ticket.case_id is not None:
         ctx.session.get(HotlineCase, ticket.case_id).department_id = department.id
-    # 改派: the new unit gets its own full clock from now.
-    ticket.status, ticket.dispatched_at, ticket.signed_at = "dispatched", ctx.now, None
+    # 改派: the new unit gets its own full clock from now (sign-for, term, extension, period).
+    ticket.status = "dispatched"
     ticket.pending_request = ticket.previous_status = None
-    deadlines.start_new_term(ctx.calendar, ctx.settings, ticket, ctx.now)
+    deadlines.restart_clock(ctx.calendar, ctx.settings, ticket, ctx.now)
     return f"退单同意，由 {old} 改派至 {department.code}"
 
 
@@ -85,6 +85,8 @@ def decide_extension(ctx: Ctx, ticket: Ticket) -> str:
 
 @transition("reply")
 def reply(ctx: Ctx, ticket: Ticket) -> str:
+    # The department's clock stops here; a reply at or after the deadline in force is 超期 for good.
+    ticket.replied_late = ticket.replied_late or deadlines.reply_is_late(ticket, ctx.now)
     ticket.status = "replied"
     ticket.replied_at = ctx.now
     ticket.reply_resolution = ctx.data["resolution"]

@@ -9,6 +9,7 @@ transitions that `handlers.py` registers into (domain.md §5, api.md `POST /tick
     appealed           (差评 only, from handling; the clock pauses; upheld ⇒ rating excluded and
                         ticket closed `appeal_upheld`; rejected ⇒ handling, deadline shifted)
     replied →confirm(unsatisfied)→ handling, reopen_count + 1, fresh deadline from now (重办)
+    closed: no colour; `closed_on_time` = the accepted reply came before the deadline in force
 
 `RULES` says who may act from which states; `HANDLERS` holds one function per action, registered
 with `@transition(action)`. Running an action (checks, handler, history, commit) is `actions.py`'s.
@@ -128,10 +129,16 @@ def close(ctx: Ctx, ticket: Ticket, outcome: str) -> None:
     ticket.status = "closed"
     ticket.outcome = outcome
     ticket.closed_at = ctx.now
-    # 按时整改: confirmed before the (current) deadline; an upheld appeal is no rectification.
-    ticket.closed_on_time = None if outcome == "appeal_upheld" else ctx.now <= ticket.due_at
+    ticket.closed_on_time = None if outcome == "appeal_upheld" else rectified_on_time(ticket)
     ticket.pending_request = ticket.previous_status = ticket.paused_at = None
     _case_status(ctx, ticket, "closed")
+
+
+def rectified_on_time(ticket: Ticket) -> bool:
+    """按时整改 (domain.md §5): the accepted reply came before the deadline in force — judged by the
+    reply, not by the confirmation. A reopened ticket was not rectified on time in its period.
+    The indicator counts (indicators/counts.py) apply the same rule in SQL."""
+    return ticket.reopen_count == 0 and ticket.replied_at is not None and ticket.replied_at < ticket.due_at
 
 
 def reopen(ctx: Ctx, ticket: Ticket) -> None:

@@ -1,16 +1,15 @@
 """Deadlines that reached into a year whose holiday arrangement was not known yet.
 
 Until a year is known, deadlines that reach into it are computed on weekdays and marked
-`deadline_provisional` — never refused. Loading a year (`load_calendar_year`) recomputes the open
-provisional tickets at once, and the periodic job `recompute_provisional_deadlines` does it again in
-case a load happened elsewhere. Closed tickets keep the deadlines they were closed against (their
-on-time flag is history).
+`deadline_provisional` — never refused. Loading a year (`provisional.load_calendar_year`, which
+also settles the indicators' appeal windows) recomputes the open provisional tickets at once, and
+the periodic job `recompute_provisional_deadlines` does it again in case a load happened elsewhere.
+Closed tickets keep the deadlines they were closed against (their on-time flag is history).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
@@ -18,39 +17,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from config.settings import Settings
 from service.domain.accounts import Entry, record_many
-from service.domain.calendar import store_year, work_calendar, years_status
-from service.domain.tickets.deadlines import apply_deadlines
+from service.domain.calendar import work_calendar
+from service.domain.tickets.deadlines import apply_deadlines, colour_at, reply_is_late
 from service.models import Ticket
 from service.models.ticket import OPEN_STATUSES
-from service.models.types import SHANGHAI
 
 RECOMPUTE_BATCH = 500
-
-
-def load_calendar_year(
-    session: Session, settings: Settings, text: str, source: str, actor: str, now: datetime
-) -> dict[str, Any]:
-    """Parse a year file, store it (replacing an earlier load of that year), recompute deadlines.
-
-    Raises CalendarFileError (a ValueError, Chinese message) for a malformed file.
-    """
-    stored = store_year(session, text, source, actor, now)
-    return {**stored, **recompute_provisional(session, settings, now)}
-
-
-def calendar_status(session: Session, now: datetime) -> dict[str, Any]:
-    """Known years and the warnings /readyz and the admin API show."""
-    years = years_status(session, now)
-    provisional = provisional_ticket_count(session)
-    warnings = []
-    if provisional:
-        this_year = now.astimezone(SHANGHAI).year
-        unknown = [y["year"] for y in years if not y["known"] and y["year"] >= this_year]
-        warnings.append(
-            f"{provisional} 个未办结工单的期限为临时计算（按周一至周五），"
-            f"请加载 {'、'.join(map(str, unknown)) or '相关'} 年度节假日安排。"
-        )
-    return {"years": years, "provisional_tickets": provisional, "warnings": warnings}
 
 
 def recompute_provisional(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
@@ -76,6 +48,11 @@ def recompute_provisional(session: Session, settings: Settings, now: datetime) -
         for ticket in tickets:
             before = ticket.due_at
             apply_deadlines(calendar, settings, ticket, now)
+            if ticket.status == "replied" and ticket.reopen_count == 0:
+                # The reply is judged against the deadline as it really is (make-up working days
+                # can bring it forward); a reopened ticket's earlier lateness is not re-judged.
+                ticket.replied_late = reply_is_late(ticket, ticket.replied_at)
+                ticket.color = colour_at(ticket, now)
             checked += 1
             if not ticket.deadline_provisional:
                 settled += 1
