@@ -297,7 +297,8 @@ def summary_lines(results: list[dict], data: dict) -> list[str]:
                     f"{f['worker_cpu_ms_per_request']:.2f}", f"{f['postgres_cpu_ms_per_request']:.2f}",
                     "/".join(f"{x:.1f}" for x in f["loadavg_before"])))
         out.append(f"  {result['server']}: targets at c{connections}: {result['verdict']}")
-        for kind, title in (("cpu", "CPU"), ("wall", "wall time of a request")):
+        for kind, title in (("cpu", "active samples (a wait inside psycopg counts as active)"),
+                            ("wall", "wall time of a request")):
             found = (result.get("profile") or {}).get(kind)
             if found:
                 shares = ", ".join(f"{k} {v:.0%}" for k, v in found["share_of_busy"].items())
