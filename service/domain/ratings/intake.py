@@ -41,6 +41,8 @@ class AcceptedReview:
     follow_up: bool
     classification_state: str
     ticket_state: str
+    text: str | None = None
+    seq: int = 0  # the one-statement path stores primary ratings only
 
 
 def supports_one_statement(engine: Engine) -> bool:
@@ -137,6 +139,7 @@ def insert_primary_rating(engine: Engine, params: dict[str, Any]) -> AcceptedRev
         id=row[0], event_no=row[1], real_name=row[2], level=params["level"], is_bad=params["is_bad"],
         follow_up=False,
         classification_state=params["classification_state"], ticket_state=params["ticket_state"],
+        text=params["text"],
     )
 
 
