@@ -68,6 +68,7 @@ def make_app(url: str, **overrides):
         "testing": True,
         "rate_limit_enabled": False,
         "pending_requeue_after_seconds": 0,
+        "dispatch_linger_ms": 0,  # the dispatcher hands out a lone pending row at once
     }
     settings.update(overrides)
     app = create_app(settings)
