@@ -40,16 +40,21 @@ class Services:
 
 
 @contextlib.contextmanager
-def services() -> Iterator[Services]:
-    """Reuse BENCH_/TEST_DATABASE_URL (+ _REDIS_URL) when given, else start a throwaway pair."""
+def services(durable: bool = False) -> Iterator[Services]:
+    """Reuse BENCH_/TEST_DATABASE_URL (+ _REDIS_URL) when given, else start a throwaway pair.
+
+    `durable`: always start an own pair whose PostgreSQL runs with fsync and synchronous_commit on
+    (the test cluster that scripts/bench.sh starts has them off, which flatters every write)."""
     db_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if db_url:
+    if db_url and not durable:
         redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL")
         log(f"reusing database {db_url} and redis {redis_url}")
         yield Services(db_url, redis_url)
         return
+    env = dict(os.environ, SERVICES_PG_DURABLE="1" if durable else "")
+    env.pop("FEEDBACK_SERVICES_DIR", None)  # never the caller's instance: ours, stopped by us
     proc = subprocess.run(
-        ["bash", "scripts/services.sh", "start"], cwd=ROOT, capture_output=True, text=True
+        ["bash", "scripts/services.sh", "start"], cwd=ROOT, capture_output=True, text=True, env=env
     )
     exports = dict(re.findall(r"^export (\w+)=(\S+)$", proc.stdout, re.M))
     started = exports.get("FEEDBACK_SERVICES_DIR")
@@ -62,6 +67,37 @@ def services() -> Iterator[Services]:
             log(f"stopping throwaway services in {started}")
             subprocess.run(["bash", "scripts/services.sh", "stop", started], cwd=ROOT,
                            capture_output=True, text=True)
+
+
+def postgres_pids(svc: Services) -> list[int]:
+    """The postmaster and its children (backends, walwriter, checkpointer) of a pair we started."""
+    if not svc.started_dir:
+        return []
+    state = dict(line.split("=", 1) for line in Path(svc.started_dir, "state").read_text().splitlines()
+                 if "=" in line)
+    try:
+        master = int(Path(state["PG_DATA"], "postmaster.pid").read_text().split()[0])
+    except (KeyError, OSError, ValueError, IndexError):
+        return []
+    return [master, *children(master)]
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far (a pass's delta is load-independent)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def app_env(svc: Services, **extra: str) -> dict[str, str]:
@@ -111,6 +147,7 @@ class Gunicorn:
     threads: int = 1
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    nice: int = 0  # > 0: run below the background workers' priority (the sustained intake pass)
 
     @property
     def label(self) -> str:
@@ -127,26 +164,14 @@ class Gunicorn:
                "--worker-class", self.worker_class, "--backlog", "2048", "--timeout", "60"]
         if self.worker_class == "gthread":
             cmd += ["--threads", str(self.threads)]
-        return cmd + ["wsgi:app"]
+        return (["nice", "-n", str(self.nice)] if self.nice else []) + cmd + ["wsgi:app"]
 
     def worker_pids(self) -> list[int]:
-        if self.proc is None:
-            return []
-        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        try:
-            return [int(p) for p in path.read_text().split()]
-        except OSError:
-            return []
+        return children(self.proc.pid) if self.proc is not None else []
 
     def cpu_seconds(self) -> float:
         """User + system CPU the workers have used so far (a pass's delta is load-independent)."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for pid in self.worker_pids():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / tick
+        return cpu_seconds(self.worker_pids())
 
     def rss_mb(self) -> dict[str, float]:
         """Resident memory of the master and each worker, from /proc (MiB)."""

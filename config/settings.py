@@ -124,6 +124,19 @@ class Settings:
     contact_retention_days: int = 3 * 365
     pending_requeue_after_seconds: int = 60
     job_retry_intervals: tuple[int, ...] = (10, 60, 300)
+    # Background pipeline (issue 13): every Redis call of the web process and the dispatcher gives
+    # up after REDIS_TIMEOUT_MS, so a slow or hanging Redis never holds a request; the dispatcher
+    # polls for pending rows every DISPATCH_POLL_MS, hands RQ one job per batch (a partial batch
+    # once its oldest row waited DISPATCH_LINGER_MS), keeps at most
+    # DISPATCH_MAX_QUEUED_JOBS waiting per queue, and hands a row out again only after its lease
+    # (DISPATCH_LEASE_SECONDS) ran out while nothing for that queue is left in RQ.
+    redis_timeout_ms: int = 200
+    dispatch_poll_ms: int = 200
+    dispatch_linger_ms: int = 500
+    dispatch_batch_size: int = 100
+    dispatch_max_queued_jobs: int = 4
+    dispatch_lease_seconds: int = 60
+    job_timeout_seconds: int = 120
     model_dir: str = str(ROOT / "instance" / "models")
     # Text classification (issue 3): retry backoff of the pending sweep, batch size of the sweep,
     # the held-out share of an uploaded training file, and how much worse (macro-F1 / accuracy) a

@@ -13,6 +13,9 @@
 #     scripts/services.sh stop [DIR]        # DIR defaults to $FEEDBACK_SERVICES_DIR
 #     scripts/services.sh list              # every instance on this machine (other shells' too)
 #
+# SERVICES_PG_DURABLE=1 starts PostgreSQL with fsync, synchronous_commit and full_page_writes on
+# (the intake benchmark); by default they are off, which suits a throwaway test cluster.
+#
 # `stop` never guesses: other shells (and other people's test runs) may have their own instance.
 #
 # State (ports, dirs, pid files) lives in $FEEDBACK_SERVICES_DIR/state, written before each
@@ -133,9 +136,15 @@ _start_postgres() {  # runs in a `set -e` subshell
     for attempt in 1 2 3; do
         port="$(_free_port)"
         printf 'PG_PORT=%s\n' "$port" >>"$dir/state"
-        opts="-p $port -k $pgroot/run -c listen_addresses=127.0.0.1 -c fsync=off"
-        opts+=" -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        log "starting PostgreSQL on 127.0.0.1:$port (fsync off)"
+        opts="-p $port -k $pgroot/run -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if [[ ${SERVICES_PG_DURABLE:-} == 1 ]]; then
+            # Benchmarks of writes (bench/intake): every commit reaches the disk, as in production.
+            opts+=" -c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+            log "starting PostgreSQL on 127.0.0.1:$port (durable: fsync and synchronous_commit on)"
+        else
+            opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            log "starting PostgreSQL on 127.0.0.1:$port (fsync off)"
+        fi
         if _as_pg "$bindir/pg_ctl" -D "$pgroot/data" -l "$pgroot/postgres.log" -o "$opts" \
             -w -t 60 start >/dev/null; then
             if [[ -x $bindir/pg_isready ]]; then

@@ -52,10 +52,14 @@ def _engine_options(url: str) -> dict[str, Any]:
     # SQL but never the values bound to it — a citizen's text, phone or a token hash.
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}, "hide_parameters": True}
-    # pre-ping replaces connections a database restart killed, so the service recovers by itself;
-    # a short connect timeout makes an unreachable host answer 503 quickly instead of hanging;
-    # hidden parameters keep citizens' data out of error messages and logs.
-    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "hide_parameters": True,
+    # No pre-ping: it costs a round trip per checkout, on every rating. A connection that died (a
+    # PostgreSQL restart or failover) fails its statement instead; SQLAlchemy then drops every
+    # stale connection of the pool, the intake statement is retried once on a fresh one
+    # (service/domain/ratings/intake.py) and any other request answers 503 with Retry-After
+    # (service/api/errors.py) — the next one gets a fresh connection. A short connect timeout makes
+    # an unreachable host answer 503 quickly instead of hanging; hidden parameters keep citizens'
+    # data out of error messages and logs.
+    return {"pool_size": 10, "max_overflow": 10, "hide_parameters": True,
             "connect_args": {"connect_timeout": 3}}
 
 

@@ -45,6 +45,14 @@ def test_clock():
         yield traveller
 
 
+@pytest.fixture
+def known_year_clock(time_machine):
+    """For tests of a flow, not of the clock: a moment (2026-11-25 10:00 Shanghai, ticking) whose
+    working-day windows stay inside a year the holiday calendar knows, whatever TEST_CLOCK says.
+    (Across an unloaded year an appeal window is provisional and a version never becomes final.)"""
+    time_machine.move_to(datetime.fromisoformat(SUITE_CLOCK.replace("Z", "+00:00")), tick=True)
+
+
 def database_url(tmp_path_factory) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
 
@@ -60,6 +68,7 @@ def make_app(url: str, **overrides):
         "testing": True,
         "rate_limit_enabled": False,
         "pending_requeue_after_seconds": 0,
+        "dispatch_linger_ms": 0,  # the dispatcher hands out a lone pending row at once
     }
     settings.update(overrides)
     app = create_app(settings)

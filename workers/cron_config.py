@@ -9,4 +9,5 @@ from workers.schedule import SCHEDULE
 for job in SCHEDULE:
     module_name, _, func_name = job.func.rpartition(".")
     func = getattr(importlib.import_module(module_name), func_name)
-    cron.register(func, job.queue, interval=job.interval_seconds, job_timeout=job.timeout, name=job.func)
+    timing = {"cron": job.cron} if job.cron else {"interval": job.interval_seconds}
+    cron.register(func, job.queue, job_timeout=job.timeout, name=job.func, **timing)

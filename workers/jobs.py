@@ -10,7 +10,6 @@ from service.domain import (
     accounts,
     classification,
     indicators,
-    pending,
     privacy,
     provisional,
     ratings,
@@ -18,7 +17,7 @@ from service.domain import (
 )
 from service.models.types import utcnow
 from workers.context import job_session, settings
-from workers.queues import CLASSIFY, enqueue
+from workers.dispatch import dispatch_once
 
 
 def classify_review(review_id: int) -> dict:
@@ -57,25 +56,17 @@ def open_ticket_for_review(review_id: int) -> dict:
         return tickets.open_ticket_for_review(session, settings(), review_id, now=utcnow())
 
 
-def requeue_pending() -> dict:
-    """Periodic: hand out again whatever was accepted but not yet processed (Redis was down, a
-    worker crashed mid-job, a classification failed)."""
+def open_tickets_batch(review_ids: list[int]) -> dict:
+    """The dispatcher's ticket job: every pending 差评 of the batch in one transaction."""
     with job_session() as session:
-        work = pending.pending_work(session, settings(), utcnow())
-        _enqueue_classification("review", work.classify_reviews)
-        _enqueue_classification("case", work.classify_cases)
-        for review_id in work.open_tickets:
-            enqueue("workers.jobs.open_ticket_for_review", review_id)
-        return work.summary()
+        return tickets.open_tickets_for_reviews(session, settings(), review_ids, now=utcnow())
 
 
-def _enqueue_classification(kind: str, ids: list[int]) -> None:
-    if len(ids) == 1:
-        enqueue(f"workers.jobs.classify_{kind}", ids[0], queue=CLASSIFY)
-        return
-    size = max(settings().classify_batch_size, 1)
-    for start in range(0, len(ids), size):  # a backlog goes through the model in batches
-        enqueue(f"workers.jobs.classify_{kind}s_batch", ids[start:start + size], queue=CLASSIFY)
+def requeue_pending() -> dict:
+    """Periodic safety net: one pass of the dispatcher (workers/dispatch.py), for a deployment
+    whose dispatcher process is not running. Hands out only rows not queued already."""
+    with job_session() as session:
+        return dispatch_once(session, utcnow())
 
 
 def apply_default_ratings() -> dict:

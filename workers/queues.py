@@ -2,7 +2,11 @@
 
 Without REDIS_URL a job runs inline, in this process, right away. With it, the job goes to an RQ
 queue. Either way a failure to run or to enqueue never fails the caller: the row it concerns stays
-in a pending state and the periodic `requeue_pending` job hands it out again.
+in a pending state and the dispatcher (workers/dispatch.py) hands it out again.
+
+Every Redis call made through this handle gives up after `REDIS_TIMEOUT_MS` (200 ms): a slow or
+hanging Redis costs a request at most that, never seconds. The RQ worker makes its own connection
+(workers/supervisor.py): its blocking pop needs a long socket timeout.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ from rq import Queue, Retry
 log = logging.getLogger(__name__)
 
 DEFAULT = "default"
+TICKETS = "tickets"
 CLASSIFY = "classify"
 PERIODIC = "periodic"
-QUEUES = (CLASSIFY, DEFAULT, PERIODIC)
+# A worker takes from the first non-empty queue in this order: a 差评's ticket never waits behind
+# classification, and the periodic jobs take what is left.
+QUEUES = (TICKETS, CLASSIFY, DEFAULT, PERIODIC)
 
-JOB_TIMEOUT = 120
+JOB_TIMEOUT = 120  # the default of JOB_TIMEOUT_SECONDS
 RESULT_TTL = 3600
 FAILURE_TTL = 7 * 24 * 3600
 
@@ -41,16 +48,20 @@ class Dispatcher:
     """The queue handle: created unbound in service/extensions.py, bound by `init_app`, connects
     to Redis only on first use."""
 
-    def __init__(self, redis_url: str | None = None, retry_intervals: tuple[int, ...] = ()) -> None:
+    def __init__(self, redis_url: str | None = None, retry_intervals: tuple[int, ...] = (),
+                 timeout_ms: int = 200, job_timeout: int = JOB_TIMEOUT) -> None:
         self.redis_url = redis_url
         self.retry_intervals = list(retry_intervals)
+        self.timeout = max(timeout_ms, 1) / 1000
+        self.job_timeout = job_timeout
         self._redis = None
         self._queues: dict[str, Any] = {}
 
     def init_app(self, app) -> None:
         """Each app gets its own bound copy (tests build several apps with different settings)."""
         settings = app.extensions["settings"]
-        app.extensions["queue"] = Dispatcher(settings.redis_url, settings.job_retry_intervals)
+        app.extensions["queue"] = Dispatcher(settings.redis_url, settings.job_retry_intervals,
+                                             settings.redis_timeout_ms, settings.job_timeout_seconds)
 
     @property
     def inline(self) -> bool:
@@ -59,7 +70,10 @@ class Dispatcher:
     @property
     def redis(self):
         if self._redis is None and self.redis_url:
-            self._redis = Redis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
+            # No retries inside redis-py: a timeout is reported at once and the row stays pending.
+            self._redis = Redis.from_url(self.redis_url, socket_timeout=self.timeout,
+                                         socket_connect_timeout=self.timeout, retry_on_timeout=False,
+                                         retry=None, health_check_interval=30)
         return self._redis
 
     def queue(self, name: str):
@@ -81,7 +95,7 @@ class Dispatcher:
                 for call in calls:
                     self.queue(call.queue).enqueue_call(
                         call.func_path, args=call.args, job_id=call.job_id, retry=retry,
-                        timeout=JOB_TIMEOUT, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
+                        timeout=self.job_timeout, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
                         pipeline=pipe,
                     )
                 pipe.execute()
@@ -93,6 +107,19 @@ class Dispatcher:
 
     def ping(self) -> bool:
         return True if self.inline else bool(self.redis.ping())
+
+    def backlog(self, names: tuple[str, ...]) -> dict[str, int]:
+        """Jobs waiting per queue: queued plus scheduled for a delayed retry (one round trip).
+
+        Raises RedisError when Redis cannot answer within the timeout."""
+        if self.inline:
+            return {name: 0 for name in names}
+        with self.redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.llen(f"rq:queue:{name}")
+                pipe.zcard(f"rq:scheduled:{name}")
+            counts = pipe.execute()
+        return {name: counts[2 * i] + counts[2 * i + 1] for i, name in enumerate(names)}
 
 
 def _run_inline(func_path: str, args: tuple) -> bool:
@@ -118,3 +145,14 @@ def enqueue(func_path: str, *args: Any, queue: str = DEFAULT, job_id: str | None
 def enqueue_many(calls: list[Call]) -> bool:
     """Several jobs at once; with Redis, one round trip for all of them."""
     return dispatcher().enqueue_many(calls)
+
+
+def after_commit(calls: list[Call]) -> None:
+    """The follow-up work of rows a request has just committed in a `pending` state.
+
+    Embedded mode (no Redis) runs it now, in this process. With Redis nothing happens here: the
+    stored row is the job record, and the dispatcher (workers/dispatch.py) claims pending rows in
+    batches within DISPATCH_POLL_MS and hands RQ one job per batch. So no answer waits for Redis,
+    and a row is never queued twice (once by the request, once by the dispatcher)."""
+    if calls and dispatcher().inline:
+        enqueue_many(calls)

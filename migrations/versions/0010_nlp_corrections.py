@@ -7,14 +7,14 @@ classified, and indexed for the ordering.
 Rows classified before this revision have none and are listed after the others.
 
 Revision ID: 0010_nlp_corrections
-Revises: 0006_security (re-chained after merging main; written against 0005_rate_token_hash)
+Revises: 0008_intake (re-chained after merging main; written against 0005_rate_token_hash)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_nlp_corrections"
-down_revision = "0006_security"
+down_revision = "0008_intake"
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,7 @@ from service.schemas.hotline import (
 )
 from service.schemas.reviews import HumanTags
 from service.schemas.service_events import UnmaskRequest
-from workers.queues import CLASSIFY, enqueue
+from workers.queues import CLASSIFY, Call, after_commit
 
 blp = Blueprint("hotline", __name__, description="12345 诉求工单")
 
@@ -39,7 +39,7 @@ def create_case(data):
 
 
 def after_case_committed(case_id: int) -> None:
-    enqueue("workers.jobs.classify_case", case_id, queue=CLASSIFY)
+    after_commit([Call("workers.jobs.classify_case", (case_id,), CLASSIFY)])
 
 
 @blp.route("/hotline/cases", methods=["GET"])

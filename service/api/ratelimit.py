@@ -35,8 +35,13 @@ from service.api.errors import HTTP_CODES, error_response
 
 log = logging.getLogger(__name__)
 GROUPS = ("citizen", "public", "login")
-# Redis is asked with a short timeout: a hanging store must not hold a citizen's request.
-_STORE_OPTIONS = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
+
+
+def _store_options(settings) -> dict:
+    # Redis is asked with a short timeout (REDIS_TIMEOUT_MS, like every Redis call of the web
+    # process): a hanging store must not hold a citizen's request.
+    seconds = max(settings.redis_timeout_ms, 1) / 1000
+    return {"socket_connect_timeout": seconds, "socket_timeout": seconds}
 
 
 def rate_limited(group: str):
@@ -113,7 +118,7 @@ def init_rate_limits(app: Flask) -> None:
     limiter = Limiter(
         key_func=client_address,
         storage_uri=settings.redis_url or "memory://",
-        storage_options=dict(_STORE_OPTIONS) if settings.redis_url else {},
+        storage_options=_store_options(settings) if settings.redis_url else {},
         strategy="fixed-window",
         swallow_errors=True,  # fail open, logged by flask-limiter ("Failed to rate limit")
         on_breach=_breach,

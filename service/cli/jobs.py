@@ -36,7 +36,9 @@ def scheduler():
 
     With Redis, use `rq cron workers.cron_config` and `flask --app wsgi jobs worker` instead.
     """
-    due = {job.func: 0.0 for job in SCHEDULE}
+    start = time.monotonic()
+    # Interval jobs run at start; a job with a time of day (retrain) first after its interval.
+    due = {job.func: start + job.interval_seconds if job.cron else start for job in SCHEDULE}
     while True:
         now = time.monotonic()
         for job in SCHEDULE:
@@ -52,17 +54,28 @@ def scheduler():
 
 @group.command("worker")
 @click.option("--burst", is_flag=True, help="处理完队列后退出")
+@click.option("--fork", is_flag=True, help="每个任务在子进程中执行（RQ 默认方式）")
 @with_appcontext
-def worker(burst):
-    """Start an RQ worker on every queue, with jieba and the models loaded before forking."""
+def worker(burst, fork):
+    """Start an RQ worker on every queue (tickets first), with jieba and the models loaded once;
+    it runs RQ's scheduler and starts again by itself when Redis comes back."""
     # Imported here: rq and the nlp stack that preload loads belong to the worker process only.
-    from rq import Worker
-
-    from workers import preload
-    from workers.queues import QUEUES
+    from workers import preload, supervisor
 
     queue = current_app.extensions["queue"]
     if queue.inline:
         raise click.ClickException("REDIS_URL 未配置：无 Redis 时任务在进程内执行，无需 worker。")
     preload.before_fork()
-    Worker([queue.queue(name) for name in QUEUES], connection=queue.redis).work(burst=burst)
+    supervisor.run(queue.redis_url, burst=burst, fork=fork)
+
+
+@group.command("dispatcher")
+@with_appcontext
+def dispatcher():
+    """Hand pending reviews and cases to RQ in batches (one job per batch), until SIGTERM."""
+    from workers import dispatch
+
+    if current_app.extensions["queue"].inline:
+        raise click.ClickException("REDIS_URL 未配置：无 Redis 时任务在进程内执行，无需 dispatcher。")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    dispatch.run(current_app._get_current_object())

@@ -19,8 +19,8 @@ from service.extensions import db
 from service.models.service_event import ServiceEvent
 from service.models.types import JSONType, UTCDateTime, utcnow
 
-# Pipeline states of the follow-up work on a stored review. "pending" rows are re-enqueued by a
-# periodic job, so a review accepted while Redis was down is never lost.
+# Pipeline states of the follow-up work on a stored review. "pending" rows are claimed in batches
+# by the dispatcher (workers/dispatch.py), so a review accepted while Redis was down is never lost.
 PENDING, DONE, FAILED, NOT_NEEDED = "pending", "done", "failed", "not_needed"
 
 
@@ -78,6 +78,9 @@ class Review(db.Model):
 
     # Ticket opening for 差评.
     ticket_state: Mapped[str] = mapped_column(String(12), default=NOT_NEEDED, index=True)
+    # Lease of a pending row handed to a job: the dispatcher hands it out again only after this
+    # (classification_next_at plays the same part, and is also the classifier's retry backoff).
+    ticket_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     service_event: Mapped[ServiceEvent] = relationship()
 

@@ -46,7 +46,7 @@ def test_scores_explain_themselves(client, engine):
     assert items["ZJJ-B"]["score"] is None
 
 
-def test_published_version_is_byte_identical_with_etag_then_final(client, engine, make_token, session):
+def test_published_version_is_byte_identical_with_etag_then_final(client, engine, make_token, session, known_year_clock):
     s1, s2 = make_token("supervisor"), make_token("supervisor")
     draft = post(client, "/publications", s1, {"period": PERIOD}).get_json()
     post(client, f"/publications/{draft['id']}/approve", s2)

@@ -36,7 +36,7 @@ def close_appeal_window(session, publication_id):
     session.commit()
 
 
-def test_publication_flow_with_two_supervisors_appeal_window_and_correction(client, tokens, session):
+def test_publication_flow_with_two_supervisors_appeal_window_and_correction(client, tokens, session, known_year_clock):
     draft = post(client, "/publications", tokens["s1"], {"period": PERIOD})
     assert draft.status_code == 201
     draft = draft.get_json()

@@ -46,7 +46,8 @@ def bad_review(app, session, register_event, department: str = "ZJJ-A", real_nam
         {"rate_token": event["rate_token"], "level": level, "channel": "mobile", "text": "办理超时"},
         now,
     )
-    return review, event
+    # The stored row: on PostgreSQL the citizen's path answers with an AcceptedReview, not the ORM object.
+    return session.get(Review, review.id), event
 
 
 def review_ticket(app, session, register_event, now: datetime = MONDAY, **kwargs) -> tuple[Ticket, dict]:

@@ -6,7 +6,9 @@ from rq.job import Job
 import nlp
 from service.extensions import db
 from service.models import Review
+from service.models.types import utcnow
 from tests.conftest import COMPLETED_AT, bearer
+from workers.dispatch import dispatch_once
 
 
 def post_review(client, token, n, text):
@@ -25,13 +27,14 @@ def review(review_id) -> Review:
 
 
 def work(app, queue="classify"):
+    dispatch_once(db.session, utcnow())  # what the dispatcher process does every DISPATCH_POLL_MS
     redis = app.extensions["queue"].redis
     SimpleWorker([Queue(queue, connection=redis)], connection=redis).work(burst=True)
 
 
 def test_a_review_is_classified_by_an_rq_worker(redis_app, depts, make_token, active_models):
     review_id = post_review(redis_app.test_client(), make_token("intake"), 1, "审批拖了三个月还没办好")
-    assert review(review_id).classification_state == "pending"  # queued, not yet run
+    assert review(review_id).classification_state == "pending"  # stored, not yet handed out
     work(redis_app)
     done = review(review_id)
     assert done.classification_state == "done" and done.tags and done.sentiment["label"] == "negative"

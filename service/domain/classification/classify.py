@@ -125,6 +125,7 @@ def _store(session, model, ids, results, now, apply, kind) -> dict:
     # same job must not write twice.
     rows = {r.id: r for r in session.scalars(
         select(model).where(model.id.in_(ids), model.classification_state == PENDING)
+        .order_by(model.id)  # the lock order of every batch job: two batches never deadlock
         .with_for_update().execution_options(populate_existing=True)
     )}
     for row_id, result in zip(ids, results, strict=True):

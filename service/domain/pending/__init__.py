@@ -1,10 +1,16 @@
 """Accepted work still waiting for its follow-up jobs (classification, ticket opening).
 
-The stored rows with `pending` states are the durable job records: whatever Redis or a worker
-lost is found here and handed out again.
+The stored rows with `pending` states are the durable job records: the dispatcher claims them in
+batches with a lease (claims.py); whatever Redis or a worker lost is found here and handed out again.
 May import: `service.models`, `config` only.
 """
 
+from service.domain.pending.claims import (
+    KINDS,
+    PendingKind,
+    claim,
+    release,
+)
 from service.domain.pending.work import (
     PendingWork,
     count_pending,
@@ -12,6 +18,10 @@ from service.domain.pending.work import (
 )
 
 __all__ = [
+    "KINDS",
+    "PendingKind",
+    "claim",
+    "release",
     "PendingWork",
     "count_pending",
     "pending_work",

@@ -14,8 +14,14 @@ from config.settings import Settings
 from service.domain.accounts import Entry, Scope, record, subtree_ids
 from service.domain.errors import AlreadyRated, Conflict, NotFound, ValidationFailed
 from service.domain.pagination import Page, paginate
+from service.domain.ratings.intake import (
+    AcceptedReview,
+    insert_primary_rating,
+    params_for,
+    supports_one_statement,
+)
 from service.domain.ratings.options import OptionCatalog
-from service.domain.ratings.service_events import event_for_token
+from service.domain.ratings.service_events import event_for_token, hash_rate_token
 from service.models import Review, ServiceEvent, User
 from service.models.review import DONE, NOT_NEEDED, PENDING
 from service.models.types import TAGS, tag_string
@@ -36,12 +42,16 @@ def submit_review(
     data: dict[str, Any],
     now: datetime,
     operator: User | None = None,
-) -> tuple[Review, bool]:
+) -> tuple[Review | AcceptedReview, bool]:
     """Store a citizen's rating (by rate_token) or an operator's on the caller's behalf (by event_no).
 
     Returns (review, created). The operator's call carries an outside identifier (`event_no`), so
     it is idempotent like every such call (api.md): the same body again returns the stored rating
-    (created False); a different body for the same event is 409 `already_rated`."""
+    (created False); a different body for the same event is 409 `already_rated`. On the citizen's
+    hot path (a primary rating on PostgreSQL) the review is an AcceptedReview with the fields a
+    caller needs: id, event_no, level, is_bad, follow_up, real_name and the pipeline states."""
+    if operator is None and not data.get("follow_up") and supports_one_statement(session.get_bind()):
+        return _submit_primary_rating(settings, catalog, data, now, session.get_bind()), True
     event = _event_for(session, data, now, operator)
     _check_content(settings, catalog, data, operator)
     follow_up = bool(data.get("follow_up"))
@@ -105,6 +115,31 @@ def _operator_replay(session: Session, event_id: int, data: dict) -> Review | No
             and stored.options == list(dict.fromkeys(data.get("options") or []))
             and (stored.text or None) == (data.get("text") or None))
     return stored if same else None
+
+
+def _submit_primary_rating(settings: Settings, catalog: OptionCatalog, data: dict, now: datetime,
+                           engine) -> AcceptedReview:
+    """The citizen's primary rating in one statement (ratings/intake.py); same rules, same answers."""
+    if not data.get("rate_token"):
+        raise ValidationFailed("缺少评价凭证。", {"rate_token": ["缺少必填字段。"]})
+    _check_content(settings, catalog, data, None)
+    level, options = data["level"], data.get("options") or []
+    is_bad = is_bad_level(level)
+    params = params_for(
+        hash_rate_token(data["rate_token"]), now, level, is_bad, data, list(dict.fromkeys(options)),
+        catalog.version, tag_string(catalog.tags_for(level, options)),
+        classification_state=PENDING if (data.get("text") or "").strip() else DONE,
+        ticket_state=PENDING if is_bad else NOT_NEEDED,
+        # Real-name only when the event was registered so and the citizen did not choose anonymity.
+        real_name_allowed=data.get("real_name") is not False,
+    )
+    try:
+        accepted = insert_primary_rating(engine, params)
+    except IntegrityError as exc:
+        raise AlreadyRated("该办件已评价（一事一评）。") from exc
+    if accepted is None:  # unknown, rotated, or past completion + RATE_TOKEN_TTL_DAYS
+        raise NotFound("评价链接无效或已过期。")
+    return accepted
 
 
 def _commit_keeping_state(session: Session) -> None:

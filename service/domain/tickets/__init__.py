@@ -26,6 +26,7 @@ from service.domain.tickets.engine import (
     list_tickets,
     new_ticket,
     open_ticket_for_review,
+    open_tickets_for_reviews,
     ticket_history,
 )
 from service.domain.tickets.machine import (
@@ -80,6 +81,7 @@ __all__ = [
     "list_tickets",
     "new_ticket",
     "open_ticket_for_review",
+    "open_tickets_for_reviews",
     "perform_action",
     "provisional_ticket_count",
     "recompute_provisional",

@@ -19,18 +19,18 @@ from typing import Any
 
 from sqlalchemy import literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from config.settings import Settings
-from service.domain.accounts import Entry, Scope, history, record, subtree_ids
+from service.domain.accounts import Entry, Scope, history, record, record_many, subtree_ids
 from service.domain.calendar import WorkCalendar, work_calendar
 from service.domain.errors import NotFound
 from service.domain.pagination import Page, paginate
 from service.domain.tickets.deadlines import Term, apply_deadlines, colour_at, review_term
 from service.domain.tickets.sweep import ACTOR as SWEEP_ACTOR
 from service.domain.tickets.sweep import NOTES as SWEEP_NOTES
-from service.models import Department, HotlineCase, Review, Ticket
-from service.models.review import DONE, NOT_NEEDED
+from service.models import Department, HotlineCase, Review, ServiceEvent, Ticket
+from service.models.review import DONE, NOT_NEEDED, PENDING
 from service.models.ticket import TicketEvent
 
 SYSTEM = "system"
@@ -55,6 +55,29 @@ def new_ticket(
 
     `answer`: a 12345 consult the operator answered on the call — the deadline is met at intake:
     the ticket starts signed and replied (by `actor`) and waits for the callback like any other."""
+    ticket = _dispatched(settings, calendar, source=source, department=department, term=term, now=now,
+                         review=review, case=case, needs_verification=needs_verification)
+    session.add(ticket)
+    session.flush()
+    record(session, _opened(ticket, department, source, now, actor))
+    if answer is not None:
+        _answer_at_intake(session, ticket, answer, actor, now)
+    return ticket
+
+
+def _opened(ticket: Ticket, department: Department, source: str, now: datetime, actor: str) -> Entry:
+    return Entry(
+        actor=actor, action="open", entity_type="ticket", entity_id=ticket.id, to_state="dispatched",
+        at=now, note=f"派单至 {department.code}",
+        data={"source": source, "due_at": ticket.due_at.isoformat(),
+              "provisional": ticket.deadline_provisional},
+    )
+
+
+def _dispatched(settings: Settings, calendar: WorkCalendar, *, source: str, department: Department,
+                term: Term, now: datetime, review: Review | None, case: HotlineCase | None,
+                needs_verification: bool) -> Ticket:
+    """A dispatched ticket with its deadlines, not yet in a session (new_ticket and the batch)."""
     ticket = Ticket(
         source=source,
         review_id=review.id if review else None,
@@ -76,17 +99,50 @@ def new_ticket(
         created_at=now,  # the verification deadline counts from here (deadlines.py)
     )
     apply_deadlines(calendar, settings, ticket, now)
-    session.add(ticket)
-    session.flush()
-    record(session, Entry(
-        actor=actor, action="open", entity_type="ticket", entity_id=ticket.id, to_state="dispatched",
-        at=now, note=f"派单至 {department.code}",
-        data={"source": source, "due_at": ticket.due_at.isoformat(),
-              "provisional": ticket.deadline_provisional},
-    ))
-    if answer is not None:
-        _answer_at_intake(session, ticket, answer, actor, now)
     return ticket
+
+
+def _review_ticket(settings: Settings, calendar: WorkCalendar, review: Review, now: datetime) -> Ticket:
+    return _dispatched(settings, calendar, source="review", department=review.service_event.department,
+                       term=review_term(settings), now=now, review=review, case=None,
+                       needs_verification=review.real_name)
+
+
+def open_tickets_for_reviews(session: Session, settings: Settings, review_ids: list[int],
+                             now: datetime) -> dict[str, Any]:
+    """Open the tickets of a batch of 差评 in one transaction (the dispatcher's job).
+
+    Set-based: the pending reviews are locked in id order (a second run of the same batch waits,
+    then finds them done), the tickets are inserted in one flush and their audit entries in one
+    append. Idempotent like open_ticket_for_review, which it falls back to if a ticket was opened
+    meanwhile by another path."""
+    reviews = list(session.scalars(
+        select(Review).where(Review.id.in_(list(review_ids)), Review.ticket_state == PENDING)
+        .order_by(Review.id).with_for_update()
+        .options(selectinload(Review.service_event).selectinload(ServiceEvent.department))
+        .execution_options(populate_existing=True)
+    ))
+    have = set(session.scalars(select(Ticket.review_id).where(Ticket.review_id.in_([r.id for r in reviews]))))
+    calendar = work_calendar(session) if reviews else None
+    opened: list[Ticket] = []
+    for review in reviews:
+        if review.id in have:
+            review.ticket_state = DONE
+        elif not review.is_bad or review.excluded:
+            review.ticket_state = NOT_NEEDED
+        else:
+            review.ticket_state = DONE
+            opened.append(_review_ticket(settings, calendar, review, now))
+    try:
+        session.add_all(opened)
+        session.flush()
+        record_many(session, [_opened(t, t.department, "review", now, SYSTEM) for t in opened])
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        results = [open_ticket_for_review(session, settings, rid, now) for rid in review_ids]
+        return {"reviews": len(review_ids), "opened": sum(bool(r.get("created")) for r in results)}
+    return {"reviews": len(review_ids), "opened": len(opened), "settled": len(reviews)}
 
 
 def _answer_at_intake(session: Session, ticket: Ticket, answer: str, actor: str, now: datetime) -> None:
