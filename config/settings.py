@@ -146,6 +146,11 @@ class Settings:
     classify_batch_size: int = 100
     nlp_holdout_percent: int = 20
     nlp_retrain_epsilon: float = 0.0
+    # Retraining on people's corrections (human tag labels): the share of them held out to judge
+    # the candidate against the active model (never trained on), and how many held-out ones it
+    # takes before that comparison counts (fewer: reported, not decided on).
+    nlp_corrections_holdout_percent: int = 25
+    nlp_min_corrections_eval: int = 20
     deadlines: Deadlines = field(default_factory=Deadlines, metadata={"env": None})  # DEADLINE_* variables
     indicator_weights: Mapping[str, float] = field(
         default_factory=lambda: {

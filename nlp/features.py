@@ -19,8 +19,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize
 
+from nlp import tokenizer
 from nlp.lexicon import ContextCueFeatures
-from nlp.tokenizer import normalise, segment
+from nlp.tokenizer import normalise, segment, segment_many
 
 CHAR_NGRAMS = (1, 2, 3)  # Doc.char_grams is written for n <= 3
 # Sentence ends. jieba never joins words across these characters (its blocks stop at them), so
@@ -30,20 +31,22 @@ MIN_SENTENCE_CHARS = 2
 
 
 class Doc:
-    """A normalised text with its words; n-gram lists are computed on first use and cached."""
+    """A normalised text with its words (cut with or without jieba's HMM: `hmm`); n-gram lists
+    are computed on first use and cached."""
 
-    __slots__ = ("text", "words", "_word_grams", "_char_grams")
+    __slots__ = ("text", "words", "hmm", "_word_grams", "_char_grams")
 
-    def __init__(self, raw: str | None) -> None:
+    def __init__(self, raw: str | None, hmm: bool | None = None) -> None:
+        self.hmm = tokenizer.HMM if hmm is None else hmm
         self.text = normalise(raw)
-        self.words = segment(self.text)
+        self.words = segment(self.text, self.hmm)
         self._word_grams: list[str] | None = None
         self._char_grams: list[str] | None = None
 
     @classmethod
-    def _of(cls, text: str, words: list[str]) -> Doc:
+    def _of(cls, text: str, words: list[str], hmm: bool) -> Doc:
         doc = cls.__new__(cls)
-        doc.text, doc.words = text, words
+        doc.text, doc.words, doc.hmm = text, words, hmm
         doc._word_grams = doc._char_grams = None
         return doc
 
@@ -58,7 +61,7 @@ class Doc:
         if not self.several_sentences:
             return [self]
         pieces = [p for p in _SENTENCE_SPLIT.split(self.text) if len(p) >= MIN_SENTENCE_CHARS]
-        return [Doc._of(p, segment(p)) for p in pieces] or [self]
+        return [Doc._of(p, segment(p, self.hmm), self.hmm) for p in pieces] or [self]
 
     @property
     def empty(self) -> bool:
@@ -88,8 +91,8 @@ class Doc:
         return self._char_grams
 
     def __reduce__(self):
-        # Docs are transient; should one be pickled (e.g. by joblib), only the raw text matters.
-        return (Doc, (self.text,))
+        # Docs are transient; should one be pickled (e.g. by joblib), only the text matters.
+        return (Doc, (self.text, self.hmm))
 
 
 def as_doc(item: str | Doc | None) -> Doc:
@@ -99,7 +102,10 @@ def as_doc(item: str | Doc | None) -> Doc:
 class DocBatch(list):
     """The `Doc`s of one batch. The n-gram keys of the batch (and their distinct (row, key) pairs
     with counts) are computed on first use and shared by every model that vectorises it, so a
-    batch scored by the tags and the sentiment model is analysed once."""
+    batch scored by the tags and the sentiment model is analysed once. `hmm`: how its docs were
+    cut (set by `prepare`)."""
+
+    hmm: bool | None = None
 
     def char_pairs(self) -> tuple:
         pairs = self.__dict__.get("_char_pairs")
@@ -139,15 +145,29 @@ def sentence_batch(docs: Sequence[Doc]) -> tuple[DocBatch, np.ndarray]:
     """The sentences of a batch of Docs as one DocBatch, and the index of each one's Doc."""
     lists = [d.sentences() for d in docs]
     owner = np.repeat(np.arange(len(lists)), [len(x) for x in lists])
-    return DocBatch(chain.from_iterable(lists)), owner
+    return prepare(chain.from_iterable(lists), docs[0].hmm if len(docs) else None), owner
 
 
-def prepare(texts: Iterable[str | Doc | None]) -> DocBatch:
-    """Normalise and segment each text once (already-prepared docs pass through; a `DocBatch`
-    is returned as it is, keeping its shared n-gram keys)."""
-    if isinstance(texts, DocBatch):
+def prepare(texts: Iterable[str | Doc | None], hmm: bool | None = None) -> DocBatch:
+    """Normalise and segment each text once, cut with jieba's HMM or without (`hmm`; None: the
+    library's default for new texts, and any mode for docs already prepared). Docs already cut in
+    that mode pass through and a `DocBatch` of them is returned as it is, keeping its shared
+    n-gram keys; other texts are cut together (tokenizer.segment_many: the same words as one
+    `Doc` at a time)."""
+    if isinstance(texts, DocBatch) and (hmm is None or texts.hmm == hmm):
         return texts
-    return DocBatch(as_doc(t) for t in texts)
+    mode = tokenizer.HMM if hmm is None else hmm
+    items = list(texts)
+    if hmm is None and items and all(isinstance(t, Doc) for t in items):
+        mode = items[0].hmm  # prepared docs keep the mode they were cut in
+    todo = [i for i, t in enumerate(items) if not (isinstance(t, Doc) and t.hmm == mode)]
+    if todo:
+        texts_ = [items[i].text if isinstance(items[i], Doc) else normalise(items[i]) for i in todo]
+        for i, text, words in zip(todo, texts_, segment_many(texts_, mode), strict=True):
+            items[i] = Doc._of(text, words, mode)
+    batch = DocBatch(items)
+    batch.hmm = mode
+    return batch
 
 
 def word_analyzer(item: str | Doc) -> list[str]:
@@ -159,13 +179,21 @@ def char_analyzer(item: str | Doc) -> list[str]:
 
 
 class Preparer(TransformerMixin, BaseEstimator):
-    """Pipeline step turning raw strings into `Doc`s; stateless, so fitting is free."""
+    """Pipeline step turning raw strings into `Doc`s, cut the way the model was trained (`hmm`;
+    stateless, so fitting is free). Unpickled from a model saved before the mode was recorded,
+    it cuts with the HMM, as such models were trained."""
+
+    def __init__(self, hmm: bool = False) -> None:
+        self.hmm = hmm
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__({"hmm": True, **state})
 
     def fit(self, X: Sequence, y=None) -> Preparer:
         return self
 
     def transform(self, X: Sequence) -> list[Doc]:
-        return prepare(X)
+        return prepare(X, self.hmm)
 
 
 _CP_BITS = 21  # every Unicode code point fits in 21 bits, so up to 3 chars pack into a uint64
@@ -323,7 +351,7 @@ def build_features(min_df: int = 2, max_features: int | None = 200_000,
     ]
     if lexicon:
         parts.append(("lexicon", ContextCueFeatures()))
-    return Pipeline([("prepare", Preparer()), ("tfidf", FeatureUnion(parts))])
+    return Pipeline([("prepare", Preparer(tokenizer.HMM)), ("tfidf", FeatureUnion(parts))])
 
 
 def warm_up(pipeline: Pipeline) -> None:

@@ -148,7 +148,10 @@ class Classifier:
         # One DocBatch for all models: they share its n-gram keys (see nlp.features.DocBatch).
         live_docs = prepare([docs[i] for i in live])
         tag_scores = self.tags.scores(live_docs)
-        tag_cuts = self.tags.cutoffs(live_docs).tolist()
+        cut_matrix = self.tags.cutoffs(live_docs)
+        # Stored beside the tags, it orders the human review queue without running the model again.
+        unsure = tag_uncertainty(tag_scores, cut_matrix).tolist() if live else []
+        tag_cuts = cut_matrix.tolist()
         p_pos = self.sentiment.scores(live_docs)[:, self.sentiment.labels.index("positive")]
         disp = self.dispatch.scores(live_docs) if self.dispatch is not None else None
         results: list = [None] * len(docs)
@@ -156,6 +159,7 @@ class Classifier:
         for row, i in enumerate(live):
             results[i] = self._result(tag_rows[row], tag_cuts[row], p_list[row],
                                       None if disp is None else disp[row])
+            results[i]["tag_uncertainty"] = round(unsure[row], 4)
         for i, result in enumerate(results):
             if result is None:
                 results[i] = result = self._empty_result()
@@ -186,7 +190,7 @@ class Classifier:
 
     def _empty_result(self) -> dict:
         return {"tags": [], "sentiment": sentiment_of(0.5), "mismatch": False,
-                "dispatch": None, "model_version": self.model_version}
+                "dispatch": None, "model_version": self.model_version, "tag_uncertainty": 0.0}
 
     def _result(self, tag_row: Sequence[float], cut_row: Sequence[float], p_pos: float,
                 disp_row: np.ndarray | None) -> dict:

@@ -3,14 +3,17 @@
 Run: .venv/bin/python -m bench.nlp.run
 
 Tags, on every evaluation file (the short held-out split, the long-message held-out split and,
-when present, the independent file nlp/data/eval_messages.jsonl):
+when present, the independent files nlp/data/eval_messages.jsonl and eval_messages_v2.jsonl):
 * shipped  - `train_default("tags")` of this checkout;
-* previous - the model of commit PREVIOUS_COMMIT, trained here from that commit's own code and
-  data (`git archive` into a temporary directory, run in a subprocess) and scored on the same
-  files; without git history the figures stored in the last results file are reused, and say so;
+* previous / original - the models of the commits in PREVIOUS_COMMITS, each trained here from
+  that commit's own code and data (`git archive` into a temporary directory, run in a
+  subprocess) and scored on the same files; without git history the figures stored in the last
+  results file are reused, and say so;
 * keyword  - the plain keyword rule, nlp.baseline.KeywordRule.
-All three are scored by the same function (nlp.tag_report). A clear FAIL line is printed (and
-the exit status is 1) when the shipped model's macro-F1 is below the keyword rule's on any file.
+All are scored by the same function (nlp.tag_report). A clear FAIL line is printed (and the exit
+status is 1) when the shipped model's macro-F1 is below the keyword rule's on any file; the
+issue's targets on the independent files (macro-F1 >= 0.88, every tag's precision >= 0.85, 3
+points over the keyword rule) are printed as met or missed.
 
 Speed is a ratio against raw jieba.cut on the same texts, measured in interleaved rounds (best of
 ROUNDS), separately for short texts (reviews, <= 100 characters) and long ones (letters); check
@@ -43,8 +46,13 @@ from nlp.features import Doc, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results" / "nlp.json"
-EVAL_FILE = datasets.DATA_DIR / "eval_messages.jsonl"
-PREVIOUS_COMMIT = "f3a374b"
+# Independent evaluation files (written apart from the training data; see their READMEs).
+EVAL_FILES = {"independent": datasets.DATA_DIR / "eval_messages.jsonl",
+              "independent_v2": datasets.DATA_DIR / "eval_messages_v2.jsonl"}
+# "previous": the model this branch replaces (issue 14's first part, main at d6f313c);
+# "original": the model before issue 14 (f3a374b).
+PREVIOUS_COMMITS = {"previous": "d6f313c", "original": "f3a374b"}
+TARGETS = {"macro_f1": 0.88, "precision": 0.85, "over_keyword": 0.03}
 N_SHORT, N_LONG = 3000, 1000
 BATCH = 256
 ROUNDS = 3
@@ -69,8 +77,9 @@ def peak_rss_mb() -> float:
 def tag_files() -> dict[str, tuple[list[str], list[list[str]]]]:
     files = {"short_holdout": datasets.read_short_tags(holdout=True),
              "long_holdout": datasets.read_message_tags(holdout=True)}
-    if EVAL_FILE.exists():
-        files["independent"] = datasets.read_labelled_file(EVAL_FILE, "tags")
+    for name, path in EVAL_FILES.items():
+        if path.exists():
+            files[name] = datasets.read_labelled_file(path, "tags")
     return files
 
 
@@ -90,10 +99,10 @@ print(json.dumps({"thresholds": model.thresholds, "predictions": out}))
 """
 
 
-def previous_predictions(files: dict) -> dict:
-    """Tags predicted by the model of PREVIOUS_COMMIT on every file, trained from that commit's
-    own nlp/ (code and data) in a temporary directory."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", PREVIOUS_COMMIT, "nlp"],
+def previous_predictions(files: dict, commit: str) -> dict:
+    """Tags predicted by the model of `commit` on every file, trained from that commit's own
+    nlp/ (code and data) in a temporary directory."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "nlp"],
                              capture_output=True, check=True).stdout
     with tempfile.TemporaryDirectory(prefix="nlp-previous-") as tmp:
         with tarfile.open(fileobj=BytesIO(archive)) as tar:
@@ -108,26 +117,39 @@ def previous_predictions(files: dict) -> dict:
 
 def compare_tags(shipped, files: dict) -> dict:
     rule = KeywordRule()
-    try:
-        previous = previous_predictions(files)
-        previous_note = f"trained in this run from commit {PREVIOUS_COMMIT}'s nlp/ (git archive)"
-    except (subprocess.CalledProcessError, OSError) as exc:
-        previous, previous_note = None, f"not trained ({type(exc).__name__}); figures from the last results file"
     old = json.loads(RESULTS.read_text(encoding="utf-8")).get("tags", {}) if RESULTS.exists() else {}
-    out: dict = {"previous_model": previous_note, "files": {}}
+    out: dict = {"files": {}}
+    earlier = {}
+    for column, commit in PREVIOUS_COMMITS.items():
+        try:
+            earlier[column] = previous_predictions(files, commit)
+            out[f"{column}_model"] = f"trained in this run from commit {commit}'s nlp/ (git archive)"
+        except (subprocess.CalledProcessError, OSError) as exc:
+            earlier[column] = None
+            out[f"{column}_model"] = f"not trained ({type(exc).__name__}); figures from the last results file"
     for name, (texts, labels) in files.items():
         _, pred = predict_tags(shipped, prepare(texts))
         shipped_tags = [[t for t, v in zip(shipped.labels, row, strict=True) if v] for row in pred.tolist()]
         row = {"n": len(texts), "shipped": tag_report(labels, shipped_tags),
                "keyword": tag_report(labels, rule.predict(texts))}
-        if previous is not None:
-            row["previous"] = tag_report(labels, previous["predictions"][name])
-        else:
-            row["previous"] = old.get("files", {}).get(name, {}).get("previous")
+        for column, predictions in earlier.items():
+            row[column] = (tag_report(labels, predictions["predictions"][name]) if predictions is not None
+                           else old.get("files", {}).get(name, {}).get(column))
         out["files"][name] = row
     out["failures"] = [name for name, row in out["files"].items()
                        if row["shipped"]["macro_f1"] < row["keyword"]["macro_f1"]]
+    out["targets"] = {name: targets_of(row) for name, row in out["files"].items() if name.startswith("independent")}
     return out
+
+
+def targets_of(row: dict) -> dict:
+    """The issue's targets for real message-board text, met (True) or missed (False)."""
+    shipped = row["shipped"]
+    return {
+        "macro_f1": shipped["macro_f1"] >= TARGETS["macro_f1"],
+        "precision": all(m["precision"] >= TARGETS["precision"] for m in shipped["per_label"].values()),
+        "over_keyword": shipped["macro_f1"] >= row["keyword"]["macro_f1"] + TARGETS["over_keyword"],
+    }
 
 
 def quality(model_dir: Path) -> dict:
@@ -274,12 +296,16 @@ def _cell(r: dict | None) -> str:
 
 def summary(report: dict) -> str:
     tags, q = report["tags"], report["quality"]
+    columns = ["shipped", *PREVIOUS_COMMITS, "keyword"]
     lines = ["tags: macro-F1 (per tag precision/recall: d=delay q=quality a=attitude)",
-             f"  {'file':22s}{'shipped':44s}{'previous':44s}keyword"]
+             f"  {'file':22s}" + "".join(f"{c:44s}" for c in columns)]
     for name, row in tags["files"].items():
-        lines.append(f"  {name + ' n=' + str(row['n']):22s}{_cell(row['shipped'])}{_cell(row.get('previous'))}"
-                     f"{_cell(row['keyword'])}")
-    lines.append(f"  previous model: {tags['previous_model']}")
+        lines.append(f"  {name + ' n=' + str(row['n']):22s}" + "".join(_cell(row.get(c)) for c in columns))
+    for column in PREVIOUS_COMMITS:
+        lines.append(f"  {column} model: {tags.get(column + '_model')}")
+    for name, met in tags.get("targets", {}).items():
+        lines.append(f"  targets on {name}: " + ", ".join(
+            f"{k} {'met' if ok else 'MISSED'}" for k, ok in met.items()))
     for name in tags["failures"]:
         lines.append(f"FAIL: the shipped tags model loses to the keyword rule on {name} "
                      f"({tags['files'][name]['shipped']['macro_f1']:.3f} < {tags['files'][name]['keyword']['macro_f1']:.3f})")

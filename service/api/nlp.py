@@ -1,7 +1,13 @@
-from service.api.auth import STAFF, roles_required
+from service.api.auth import STAFF, current_scope, roles_required
 from service.api.contract import Blueprint
 from service.extensions import db
-from service.schemas.nlp import ActiveModels, ClassifyRequest, ClassifyResult
+from service.schemas.nlp import (
+    ActiveModels,
+    ClassifyRequest,
+    ClassifyResult,
+    ReviewQueueItem,
+    ReviewQueueQuery,
+)
 
 blp = Blueprint("nlp", __name__, description="文本分类（标签、情感）")
 
@@ -28,3 +34,12 @@ def classify(data):
 def active_model():
     """The active tags model (version, trained_at, held-out metrics); all active models in `models`."""
     return _classification().active_model_info(db.session)
+
+
+@blp.route("/nlp/review-queue", methods=["GET"])
+@roles_required("operator", "supervisor")
+@blp.list_response(ReviewQueueItem, ReviewQueueQuery)
+def review_queue(query, window):
+    """Classified review and 12345 case texts without a human label, the ones the tags model is
+    least sure about first (`source` = review | case; both when absent)."""
+    return _classification().review_queue(db.session, current_scope(), query.get("source"), *window)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
@@ -30,6 +30,8 @@ class HotlineCase(db.Model):
         Index("ix_hotline_cases_contact_kept", "received_at",
               postgresql_where=text("contact_anonymised_at IS NULL"),
               sqlite_where=text("contact_anonymised_at IS NULL")),
+        # The human review queue (GET /nlp/review-queue) reads rows least sure first.
+        Index("ix_hotline_cases_tag_uncertainty", "tag_uncertainty"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +65,8 @@ class HotlineCase(db.Model):
     # ",delay,quality,": the human label when there is one, else the model's; filterable portably.
     effective_tags: Mapped[str] = mapped_column(String(64), default=",")
     sentiment: Mapped[dict | None] = mapped_column(JSONType)
+    # How unsure the tags model was (see Review.tag_uncertainty).
+    tag_uncertainty: Mapped[float | None] = mapped_column(Float)
     model_version: Mapped[str | None] = mapped_column(String(128))
     classification_state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     classification_attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
@@ -25,6 +35,8 @@ class Review(db.Model):
     __table_args__ = (
         UniqueConstraint("service_event_id", "seq", name="uq_reviews_event_seq"),
         Index("ix_reviews_department_created", "department_id", "created_at"),
+        # The human review queue (GET /nlp/review-queue) reads rows least sure first.
+        Index("ix_reviews_tag_uncertainty", "tag_uncertainty"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +66,9 @@ class Review(db.Model):
     effective_tags: Mapped[str] = mapped_column(String(64), default=",")
     sentiment: Mapped[dict | None] = mapped_column(JSONType)
     mismatch: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How unsure the tags model was when it classified the text (nlp.tag_uncertainty: 1 = a tag
+    # on its threshold, 0 = all clearly decided): the order of the human review queue.
+    tag_uncertainty: Mapped[float | None] = mapped_column(Float)
     model_version: Mapped[str | None] = mapped_column(String(128))
     classification_state: Mapped[str] = mapped_column(String(12), default=PENDING, index=True)
     classification_attempts: Mapped[int] = mapped_column(Integer, default=0)

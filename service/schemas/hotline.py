@@ -95,6 +95,12 @@ class CaseSummary(Schema):
 
 class CaseOut(CaseCreated, CaseSummary):
     ticket_status = computed(lambda v: v.ticket.status if v.ticket else None, "string", nullable=True)
+    tags = computed(lambda v: v.tags or [], "array", items={"type": "object"},
+                    description="[{tag, score}]：模型给出的标签及其分数")
+    human_tags = fields.List(fields.String(), allow_none=True,
+                             metadata={"description": "人工标注的标签（PUT /hotline/cases/{id}/tags）；未标注为 null"})
+    sentiment = fields.Dict(allow_none=True)
+    model_version = fields.String(allow_none=True)
     callers = fields.List(fields.Nested(CallerOut))
     callbacks = fields.List(fields.Nested(CallbackOut))
 

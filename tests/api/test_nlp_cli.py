@@ -156,3 +156,23 @@ def test_bootstrap_leaves_active_models_alone_and_status_reports_them(app, activ
     result, out = run(app, "status")
     assert out["models"]["tags"]["version"] == active_models["tags"].version
     assert "classification" in out["pending"]
+
+
+def test_retrain_prints_the_figures_before_and_after_and_the_decision(app, session, active_models, monkeypatch):
+    """`flask nlp retrain` (and the daily job: the same domain call) says what it decided and why."""
+    from service.domain.classification import retraining
+    from service.domain.classification.training import TrainingSet
+    from service.models import AuditEntry
+    from tests.nlp_fixtures import tags_holdout_sample
+
+    texts, labels = tags_sample(300)
+    small = TrainingSet(texts, labels, holdouts={"short_holdout": tags_holdout_sample()})
+    monkeypatch.setattr(retraining, "default_training_set", lambda task: small)
+    result, out = run(app, "retrain", "--task", "tags")
+    assert result.exit_code == 0, result.output
+    assert out["status"] in ("activated", "rejected") and set(out["checks"]) == {"short_holdout", "corrections"}
+    check = out["checks"]["short_holdout"]
+    assert check["n"] == 300 and {"active", "candidate", "verdict"} <= set(check)
+    assert out["checks"]["corrections"]["verdict"] == "too_few"  # nobody has corrected anything yet
+    action = "nlp_model_accepted" if out["status"] == "activated" else "nlp_model_rejected"
+    assert session.query(AuditEntry).filter_by(action=action).count() == 1

@@ -47,6 +47,7 @@ MATRIX: dict[str, set[str]] = {
     "GET /api/v1/appraisal/scores": {"appraisal"},
     "POST /api/v1/nlp/classify": STAFF,
     "GET /api/v1/nlp/model": STAFF,
+    "GET /api/v1/nlp/review-queue": {"operator", "supervisor"},
     "GET /api/v1/tickets": STAFF,
     "GET /api/v1/tickets/{ticket_id}": STAFF,
     "POST /api/v1/tickets/{ticket_id}/actions": {*STAFF, "public"},  # a citizen confirms with the rate token
@@ -56,6 +57,7 @@ MATRIX: dict[str, set[str]] = {
     "POST /api/v1/hotline/cases/{case_id}/callback": {"operator"},
     "POST /api/v1/hotline/cases/{case_id}/merge": {"operator"},
     "POST /api/v1/hotline/cases/{case_id}/unmask": {"operator", "supervisor"},
+    "PUT /api/v1/hotline/cases/{case_id}/tags": {"operator", "supervisor"},
     "GET /api/v1/admin/calendar": {"admin"},
     "GET /api/v1/rate/{rate_token}": EVERYONE,  # the citizen's link: the token in the path is the key
     "GET /healthz": EVERYONE,

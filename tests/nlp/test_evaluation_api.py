@@ -74,3 +74,10 @@ def test_keyword_rule(text, expected):
 def test_keyword_rule_negation_can_be_switched_off():
     assert KeywordRule(negation=False).tags("没有拖延") == ["delay"]
     assert BASELINE_TAGS == TAGS
+
+
+def test_classify_batch_returns_the_same_uncertainty_the_queue_orders_by(classifier):
+    texts = ["墙面大面积空鼓开裂，漏水严重", "", "还行吧，一般般", "等了三个月还没办下来，窗口态度也差"]
+    results = classifier.classify_batch(texts)
+    assert [r["tag_uncertainty"] for r in results] == classifier.tag_uncertainty(texts)
+    assert results[1]["tag_uncertainty"] == 0.0

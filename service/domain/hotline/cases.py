@@ -12,6 +12,8 @@
 - 并单: an operator merges several open cases of the same department and type under a parent;
   each child's ticket is closed with outcome `merged` and the parent's ticket answers for all.
   Every caller (parent, children, duplicates) is listed on the case and told of replies.
+- Tags: the model's and, beside them, a human label (operator, supervisor; audited) that wins in
+  `effective_tags` and so in the case_tag_* figures, and becomes a training row when retraining.
 - Callback: only after a reply (409 before, and again after a reopening until the new reply), for
   a case and for each of its duplicates and merged children alike, once per case and reply (409
   for a second one). When the handling ticket is waiting for confirmation, the callback confirms
@@ -42,6 +44,7 @@ from service.domain.ratings import fingerprint
 from service.domain.tickets import caller_cases, case_term, new_ticket
 from service.models import HotlineCase, ServiceEvent, Ticket, User
 from service.models.review import PENDING
+from service.models.types import TAGS, tag_string
 
 CLOCK_SKEW = timedelta(minutes=5)
 ANSWERABLE = "consult"  # the type an operator may answer on the call (met at intake)
@@ -212,3 +215,17 @@ def list_cases(session: Session, scope: Scope, filters: dict[str, Any], page: in
         if filters.get(name):
             stmt = stmt.where(getattr(HotlineCase, name) == filters[name])
     return paginate(session, stmt.order_by(HotlineCase.id.desc()), page, per_page)
+
+
+def set_case_tags(session: Session, scope: Scope, case_id: int, tags: list[str], actor: User) -> CaseView:
+    """The human label is kept beside the model's and wins wherever tags are counted (as a
+    review's, ratings.set_human_tags); a later classification run never overwrites it."""
+    view = get_case(session, scope, case_id)
+    case = view.case
+    before = case.human_tags
+    case.human_tags = [t for t in TAGS if t in set(tags)]
+    case.effective_tags = tag_string(case.human_tags)
+    record(session, Entry(actor=actor.name, action="case_tags_labelled", entity_type="hotline_case",
+                          entity_id=case.id, data={"before": before, "after": case.human_tags}))
+    session.commit()
+    return view
