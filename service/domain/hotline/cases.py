@@ -40,11 +40,10 @@ from service.domain.calendar import work_calendar
 from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.pagination import Page, paginate
 from service.domain.privacy import ContactCipher, mask_name, mask_phone
-from service.domain.ratings import fingerprint
+from service.domain.ratings import fingerprint, label_tags
 from service.domain.tickets import caller_cases, case_term, new_ticket
 from service.models import HotlineCase, ServiceEvent, Ticket, User
 from service.models.review import PENDING
-from service.models.types import TAGS, tag_string
 
 CLOCK_SKEW = timedelta(minutes=5)
 ANSWERABLE = "consult"  # the type an operator may answer on the call (met at intake)
@@ -221,11 +220,5 @@ def set_case_tags(session: Session, scope: Scope, case_id: int, tags: list[str],
     """The human label is kept beside the model's and wins wherever tags are counted (as a
     review's, ratings.set_human_tags); a later classification run never overwrites it."""
     view = get_case(session, scope, case_id)
-    case = view.case
-    before = case.human_tags
-    case.human_tags = [t for t in TAGS if t in set(tags)]
-    case.effective_tags = tag_string(case.human_tags)
-    record(session, Entry(actor=actor.name, action="case_tags_labelled", entity_type="hotline_case",
-                          entity_id=case.id, data={"before": before, "after": case.human_tags}))
-    session.commit()
+    label_tags(session, view.case, tags, actor, entity_type="hotline_case", action="case_tags_labelled")
     return view

@@ -22,7 +22,7 @@ from service.domain.ratings.intake import (
 )
 from service.domain.ratings.options import OptionCatalog
 from service.domain.ratings.service_events import event_for_token, hash_rate_token
-from service.models import Review, ServiceEvent, User
+from service.models import HotlineCase, Review, ServiceEvent, User
 from service.models.review import DONE, NOT_NEEDED, PENDING
 from service.models.types import TAGS, tag_string
 
@@ -228,13 +228,20 @@ def get_review(session: Session, scope: Scope, review_id: int) -> Review:
 def set_human_tags(session: Session, scope: Scope, review_id: int, tags: list[str], actor: User) -> Review:
     """The human label is kept beside the model's and wins wherever tags are counted."""
     review = get_review(session, scope, review_id)
-    before = review.human_tags
-    review.human_tags = [t for t in TAGS if t in set(tags)]
-    review.effective_tags = tag_string(review.human_tags)
-    record(session, Entry(actor=actor.name, action="review_tags_labelled", entity_type="review",
-                          entity_id=review.id, data={"before": before, "after": review.human_tags}))
-    session.commit()
+    label_tags(session, review, tags, actor, entity_type="review", action="review_tags_labelled")
     return review
+
+
+def label_tags(session: Session, row: Review | HotlineCase, tags: list[str], actor: User,
+               entity_type: str, action: str) -> None:
+    """A person's tag label on a review or a 12345 case: kept beside the model's tags, it wins in
+    `effective_tags` (and so in the figures and in retraining); audited with before and after."""
+    before = row.human_tags
+    row.human_tags = [t for t in TAGS if t in set(tags)]
+    row.effective_tags = tag_string(row.human_tags)
+    record(session, Entry(actor=actor.name, action=action, entity_type=entity_type,
+                          entity_id=row.id, data={"before": before, "after": row.human_tags}))
+    session.commit()
 
 
 def apply_default_ratings(session: Session, settings: Settings, catalog: OptionCatalog, now: datetime) -> int:
